@@ -1,0 +1,73 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# The first Python >= 3.12 we can find: an explicit $(PYTHON), the pyenv version
+# named in .python-version, any pyenv 3.12+, then whatever python3.x is on PATH.
+define find_python
+for c in "$$PYTHON" \
+    "$$(pyenv root 2>/dev/null)/versions/$$(cat .python-version 2>/dev/null)/bin/python3" \
+    $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+    python3.14 python3.13 python3.12 python3; do \
+  [ -n "$$c" ] || continue; \
+  p=$$(command -v "$$c" 2>/dev/null) || continue; \
+  "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$p"; exit 0; }; \
+done; exit 1
+endef
+
+.PHONY: help run test lint format venv migrate catalog static fixture clean
+help:
+	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - ruff, migration check and the whole pytest suite (needs /usr/bin/chromium)"
+	@echo "make format - ruff format and autofix"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@python=$$($(find_python)) || { echo "error: no Python >= 3.12 found. Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; }; \
+	echo "Using $$python ($$($$python --version))"; \
+	[ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(MANAGE) migrate --noinput
+
+catalog: migrate
+	$(MANAGE) load_catalog
+
+static: venv
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: catalog static
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) planner.wsgi
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles
+
+# Rebuild fixtures/reinvent-2022.json from the writeup, in a throwaway database.
+fixture: venv
+	rm -f data/fixture-build.sqlite3*
+	SQLITE_PATH=data/fixture-build.sqlite3 $(MANAGE) migrate --noinput --verbosity 0
+	SQLITE_PATH=data/fixture-build.sqlite3 $(MANAGE) import_writeup fixtures/reinvent-2022.md
+	SQLITE_PATH=data/fixture-build.sqlite3 $(MANAGE) dump_catalog aws-reinvent-2022 > fixtures/reinvent-2022.json
+	rm -f data/fixture-build.sqlite3*

@@ -1,0 +1,178 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from sessions import markup
+
+YOUTUBE_ID = RegexValidator(
+    r"^[A-Za-z0-9_-]{11}$", "A YouTube video id is 11 letters, digits, - or _."
+)
+
+
+class ConferenceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Conference":
+        return self.get(slug=slug)
+
+
+class Conference(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_url = models.URLField(blank=True)
+    intro = models.TextField(blank=True, help_text="Markdown")
+
+    objects = ConferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class TalkQuerySet(models.QuerySet):
+    def get_by_natural_key(self, conference_slug: str, slug: str) -> "Talk":
+        return self.get(conference__slug=conference_slug, slug=slug)
+
+    def in_order(self) -> "TalkQuerySet":
+        return self.order_by("-conference__year", "conference_id", "position")
+
+    def search(self, text: str) -> "TalkQuerySet":
+        """Talks whose title, speaker, tagline or outline contain every word of text."""
+        qs = self
+        for word in text.split():
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(speaker_name__icontains=word)
+                | Q(tagline__icontains=word)
+                | Q(outline_text__icontains=word)
+            )
+        return qs
+
+    def with_topic(self, slug: str) -> "TalkQuerySet":
+        return self.filter(topic_links__tag__slug=slug)
+
+
+class Talk(models.Model):
+    class Kind(models.TextChoices):
+        KEYNOTE = "keynote", "Keynote"
+        BREAKOUT = "breakout", "Breakout session"
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="talks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+    speaker_name = models.CharField(max_length=200, blank=True)
+    speaker_role = models.CharField(max_length=200, blank=True)
+    tagline = models.CharField(max_length=300, blank=True)
+    video_id = models.CharField(max_length=11, validators=[YOUTUBE_ID])
+    verdict = models.TextField(blank=True, help_text="Markdown: the writer's take on the talk")
+    outline = models.JSONField(
+        default=list, blank=True, help_text='Nested nodes: {"text", "children", "heading"?}'
+    )
+    position = models.PositiveIntegerField(help_text="Order in the source writeup")
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    # Derived from verdict/outline on save(): rendering Markdown on every page
+    # view would cost more than the whole query, so it is done once here.
+    verdict_html = models.TextField(blank=True, editable=False)
+    outline_html = models.TextField(blank=True, editable=False)
+    summary_html = models.TextField(blank=True, editable=False)
+    outline_text = models.TextField(blank=True, editable=False)
+
+    tags = TaggableManager(through="TaggedTalk", blank=True, verbose_name="topics")
+
+    objects = TalkQuerySet.as_manager()
+
+    SUMMARY_ITEMS = 4
+
+    class Meta:
+        ordering = ["conference", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "video_id"], name="talk_unique_video_per_conference"
+            ),
+            models.UniqueConstraint(
+                fields=["conference", "slug"], name="talk_unique_slug_per_conference"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__gt=0),
+                name="talk_duration_positive",
+            ),
+        ]
+        indexes = [
+            # The catalog lists talks in writeup order within a conference.
+            models.Index(fields=["conference", "position"], name="talk_conference_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("talk_detail", args=[self.conference.slug, self.slug])
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.conference.slug, self.slug)
+
+    natural_key.dependencies = ["talk_sessions.conference"]
+
+    @property
+    def section_label(self) -> str:
+        """Heading the catalog groups by; needs conference to be select_related."""
+        return f"{self.conference.name}: {self.get_kind_display()}s"
+
+    @property
+    def youtube_url(self) -> str:
+        return f"https://www.youtube.com/watch?v={self.video_id}"
+
+    def render(self) -> None:
+        """Fill the derived HTML/text fields from verdict and outline."""
+        self.verdict_html = markup.render_block(self.verdict)
+        self.outline_html = markup.render_outline(self.outline)
+        self.outline_text = markup.plain_outline(self.outline)
+        summary = []
+        for node in self.outline:
+            # A group heading ("Fun facts") says little alone: show its first lines.
+            summary.extend(node.get("children", [])[:2] if node.get("heading") else [node])
+            if len(summary) >= self.SUMMARY_ITEMS:
+                break
+        self.summary_html = markup.render_outline(
+            [{"text": n["text"]} for n in summary[: self.SUMMARY_ITEMS]]
+        )
+
+
+class TaggedTalkQuerySet(models.QuerySet):
+    def get_by_natural_key(self, conference_slug: str, talk_slug: str, tag_name: str):
+        return self.get(
+            content_object__conference__slug=conference_slug,
+            content_object__slug=talk_slug,
+            tag__name=tag_name,
+        )
+
+
+class TaggedTalk(TaggedItemBase):
+    """Topic tags of a talk, with a real foreign key (fast joins, natural keys)."""
+
+    content_object = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="topic_links")
+
+    objects = TaggedTalkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedtalk_unique"),
+        ]
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (*self.content_object.natural_key(), self.tag.name)
+
+    natural_key.dependencies = ["talk_sessions.talk", "taggit.tag"]
