@@ -10,6 +10,21 @@ ROOT = Path(__file__).resolve().parent.parent
 WRITEUP = ROOT / "fixtures" / "reinvent-2022.md"
 FIXTURE = ROOT / "fixtures" / "reinvent-2022.json"
 PASSWORD = "a-long-and-unusual-passphrase-42"
+EXPECTED_TITLES = [
+    "Peter DeSantis - SVP AWS",
+    "Adam Selipsky - CEO AWS",
+    "Werner Vogels - CTO AWS",
+    "Building next-gen applications with event-driven architectures",
+    "Reliable scalability: How Amazon.com scales in the cloud",
+    "SaaS microservices deep dive: Simplifying multi-tenant development",
+    "How to understand and improve resiliency for serverless systems",
+    "Operating highly available Multi-AZ applications",
+    "Beyond five 9s: Lessons from our highest available data planes",
+    "Scaling on AWS for your first 10 million users",
+    "Architecting secure serverless applications",
+    "Designing event-driven integrations using Amazon EventBridge",
+    "Best practices for advanced serverless developers",
+]
 
 
 @pytest.fixture
@@ -68,3 +83,9 @@ def bob(db) -> User:
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The real hasher is slow on purpose; tests sign in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

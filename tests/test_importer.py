@@ -1,0 +1,190 @@
+"""import_writeup: clear errors that name the line, and nothing half-written."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sessions.models import Conference, Talk
+from sessions.writeup import video_id_from_url
+from tests.conftest import WRITEUP
+
+GOOD = """---
+title: Example Conf 2024
+---
+
+An intro.
+
+# Keynotes
+
+## Ada Lovelace - Chief Engine Officer
+
+"*Numbers all the way down*"
+
+[YouTube](https://www.youtube.com/watch?v=abcdefghijk&t=30s)
+
+Worth it.
+* First point
+    * Nested point
+* Second point
+
+# Breakout Sessions
+
+## A breakout
+
+[YouTube](https://youtu.be/ABCDEFGHIJK)
+
+* Only point
+"""
+
+
+def run_import(tmp_path, text: str | bytes) -> str:
+    path = tmp_path / "writeup.md"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_writeup", str(path), stdout=out)
+    return out.getvalue()
+
+
+def import_error(tmp_path, text: str | bytes) -> str:
+    with pytest.raises(CommandError) as info:
+        run_import(tmp_path, text)
+    return str(info.value)
+
+
+@pytest.mark.django_db
+def test_import_reads_a_small_writeup(tmp_path):
+    out = run_import(tmp_path, GOOD)
+    assert "Example Conf 2024: 2 talks created, 0 updated, 0 unchanged" in out
+    ada, breakout = Talk.objects.order_by("position")
+    assert (ada.kind, ada.speaker_name, ada.speaker_role, ada.tagline, ada.video_id) == (
+        "keynote",
+        "Ada Lovelace",
+        "Chief Engine Officer",
+        "Numbers all the way down",
+        "abcdefghijk",
+    )
+    assert ada.verdict == "Worth it."
+    assert ada.outline == [
+        {"text": "First point", "children": [{"text": "Nested point", "children": []}]},
+        {"text": "Second point", "children": []},
+    ]
+    assert (breakout.kind, breakout.speaker_name, breakout.video_id) == (
+        "breakout",
+        "",
+        "ABCDEFGHIJK",
+    )
+    assert Conference.objects.get().year == 2024
+
+
+@pytest.mark.django_db
+def test_import_second_time_updates_in_place(tmp_path):
+    run_import(tmp_path, GOOD)
+    ids = set(Talk.objects.values_list("pk", flat=True))
+    out = run_import(tmp_path, GOOD.replace("Worth it.", "Worth it, twice."))
+    assert "0 talks created, 1 updated, 1 unchanged" in out
+    assert set(Talk.objects.values_list("pk", flat=True)) == ids
+    assert Talk.objects.get(video_id="abcdefghijk").verdict == "Worth it, twice."
+
+
+@pytest.mark.django_db
+def test_import_keeps_talks_missing_from_the_file(tmp_path):
+    run_import(tmp_path, GOOD)
+    shorter = GOOD.split("# Breakout Sessions")[0]
+    out = run_import(tmp_path, shorter)
+    assert "1 talks of this conference are not in the file" in out
+    assert Talk.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("   \n\n", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "line 1: this is not UTF-8 text"),
+        ("---\ntitle: X\n---\n# Keynotes\n## T\n\x00", "line 6: the file contains a NUL byte"),
+        ("# Keynotes\n## T\n", "line 1: expected front matter"),
+        ("---\ntitle: X\n", "line 1: the front matter is never closed"),
+        ("---\nauthor: me\n---\n", "line 1: the front matter has no title"),
+        (
+            "---\ntitle: X\n---\n\n* a stray bullet\n# Keynotes\n",
+            "line 5: a bullet comes before any '## Talk' heading",
+        ),
+        (
+            "---\ntitle: X\n---\n# Keynotes\n* stray\n",
+            "line 5: a bullet comes before any '## Talk' heading",
+        ),
+        (
+            "---\ntitle: X\n---\n## Talk\n[YouTube](https://youtu.be/ABCDEFGHIJK)\n",
+            "line 4: talk 'Talk' comes before any '# Section' heading",
+        ),
+        (
+            "---\ntitle: X\n---\n# Workshops\n",
+            "line 4: unknown section 'Workshops'",
+        ),
+        (
+            "---\ntitle: X\n---\n# Keynotes\n## No link here\n\n* point\n",
+            "line 5: talk 'No link here' has no [YouTube](...) link",
+        ),
+        (
+            "---\ntitle: X\n---\n# Keynotes\n## Bad link\n[YouTube](https://example.com/v)\n",
+            "line 6: cannot find a YouTube video id in 'https://example.com/v'",
+        ),
+        (
+            "---\ntitle: X\n---\n# Keynotes\n## One\n[YouTube](https://youtu.be/ABCDEFGHIJK)\n"
+            "## Two\n[YouTube](https://youtu.be/ABCDEFGHIJK)\n",
+            "line 7: talk 'Two' has the same YouTube video as the talk on line 5",
+        ),
+        (
+            "---\ntitle: X\n---\n# Keynotes\n## " + "T" * 400 + "\n"
+            "[YouTube](https://youtu.be/ABCDEFGHIJK)\n",
+            "line 5: talk 'TTTT",
+        ),
+        ("---\ntitle: X\n---\nJust an intro.\n", "no talks found"),
+    ],
+)
+@pytest.mark.django_db
+def test_import_malformed_file_is_refused_and_writes_nothing(tmp_path, text, message):
+    error = import_error(tmp_path, text)
+    assert message in error
+    assert "Nothing was imported." in error
+    assert Conference.objects.count() == 0
+    assert Talk.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_bad_file_leaves_existing_catalog_untouched(tmp_path):
+    run_import(tmp_path, GOOD)
+    before = list(Talk.objects.values_list("title", "verdict", "position"))
+    broken = GOOD.replace("Worth it.", "Changed!") + "\n## Broken talk\n\n* no link\n"
+    assert "talk 'Broken talk' has no [YouTube](...) link" in import_error(tmp_path, broken)
+    assert list(Talk.objects.values_list("title", "verdict", "position")) == before
+
+
+def test_import_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read the file"):
+        call_command("import_writeup", str(tmp_path / "nope.md"))
+
+
+@pytest.mark.parametrize(
+    ("url", "video_id"),
+    [
+        ("https://www.youtube.com/watch?v=R11YgBEZzqE", "R11YgBEZzqE"),
+        ("https://youtube.com/watch?feature=share&v=R11YgBEZzqE", "R11YgBEZzqE"),
+        ("https://youtu.be/SbL3a9YOW7s", "SbL3a9YOW7s"),
+        ("https://youtu.be/SbL3a9YOW7s?t=42", "SbL3a9YOW7s"),
+        ("https://m.youtube.com/watch?v=RfvL_423a-I", "RfvL_423a-I"),
+        ("https://www.youtube.com/embed/RfvL_423a-I", "RfvL_423a-I"),
+        ("https://youtu.be/short", None),
+        ("https://vimeo.com/watch?v=R11YgBEZzqE", None),
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_video_id_from_both_link_forms(url, video_id):
+    assert video_id_from_url(url) == video_id
+
+
+@pytest.mark.django_db
+def test_import_command_on_the_real_writeup(tmp_path):
+    out = run_import(tmp_path, WRITEUP.read_bytes())
+    assert "AWS re:Invent 2022: 13 talks created" in out
