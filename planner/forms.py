@@ -1,6 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.core.validators import RegexValidator
+from django.utils import timezone
+
+from planner.markup import parse_clock
+from planner.models import NOTE_MAX_CHARS, Entry, Profile
+from sessions.models import Talk
 
 
 class SignUpForm(UserCreationForm):
@@ -13,3 +19,175 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
+
+
+class ClockField(forms.CharField):
+    """A time into a video or a length, typed as mm:ss or h:mm:ss; cleans to seconds."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "placeholder": "mm:ss", "pattern": r"(\d{1,3}:)?\d{1,2}:\d{2}"}
+        )
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        seconds = parse_clock(text)
+        if seconds is None:
+            raise forms.ValidationError(
+                "Enter a time as mm:ss or h:mm:ss, for example 12:34 or 1:02:03.",
+                code="invalid_clock",
+            )
+        return seconds
+
+
+class TrackForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in Entry.Status if s.value], initial="queued"
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[(s.value, s.label) for s in Entry.Status if s.value],
+        widget=forms.RadioSelect,
+    )
+    resume = ClockField(
+        label="Resume at", help_text="Where you stopped, as mm:ss or h:mm:ss (while watching)."
+    )
+    watched_on = forms.DateField(
+        label="Watched on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today if left empty.",
+    )
+
+    def clean_watched_on(self):
+        day = self.cleaned_data["watched_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return day
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="My rating",
+        choices=[("", "No rating"), *[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="My notes",
+        required=False,
+        strip=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown. Start a line with a time like 12:34 to link to that moment.",
+    )
+
+
+TAG_NAME = RegexValidator(
+    r"^[\w][\w .+#-]*$", "Use letters, digits, spaces and . + # - only, starting with a letter."
+)
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label="Add a tag", max_length=50, validators=[TAG_NAME])
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split()).lower()
+
+
+class LengthForm(forms.Form):
+    length = ClockField(
+        label="Length at 1x",
+        help_text="As h:mm:ss, from the video. Leave empty to use the estimate.",
+    )
+
+    def clean_length(self):
+        seconds = self.cleaned_data["length"]
+        if seconds is not None and seconds == 0:
+            raise forms.ValidationError("A talk is longer than 0:00.")
+        return seconds
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", "Move up"), ("down", "Move down"), ("top", "Move to top"),
+                 ("bottom", "Move to bottom")]
+    )  # fmt: skip
+
+
+class ReorderForm(forms.Form):
+    order = forms.CharField(max_length=20_000)
+
+    def clean_order(self) -> list[int]:
+        parts = [p for p in self.cleaned_data["order"].replace(" ", "").split(",") if p]
+        if not parts or not all(p.isdigit() and len(p) < 19 for p in parts):
+            raise forms.ValidationError("The new order must be a list of queue item ids.")
+        return [int(p) for p in parts]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["speed_percent"]
+        widgets = {"speed_percent": forms.RadioSelect}
+        help_texts = {"speed_percent": "Every length is shown at this speed, with 1x beside it."}
+
+
+class PlanFilterForm(forms.Form):
+    """Filters for the catalog and the queue; everything lives in the URL."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, speaker, outline"}),
+    )
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "Any kind"), *Talk.Kind.choices]
+    )
+    topic = forms.ChoiceField(label="Topic", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    tag = forms.ChoiceField(label="My tag", required=False)
+    min_rating = forms.TypedChoiceField(
+        label="Rating",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any rating"), *[(n, f"{n}+ stars") for n in range(1, 6)]],
+    )
+
+    STATUS_CHOICES = [
+        ("", "Any status"),
+        ("planned", "In my queue"),
+        ("queued", "Queued"),
+        ("watching", "Watching"),
+        ("watched", "Watched"),
+        ("skipped", "Skipped"),
+        ("untracked", "Not in my plan"),
+    ]
+
+    def __init__(self, data, *, topics, tags, signed_in: bool, statuses=None):
+        super().__init__(data)
+        self.fields["topic"].choices = [("", "All topics"), *topics]
+        self.fields["tag"].choices = [("", "All my tags"), *[(t, t) for t in tags]]
+        self.fields["status"].choices = statuses or self.STATUS_CHOICES
+        if not signed_in:
+            for name in ("status", "tag", "min_rating"):
+                del self.fields[name]
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(v not in (None, "") for v in self.cleaned_data.values())

@@ -1,10 +1,64 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from planner.forms import SignUpForm
+from planner import queue
+from planner.forms import (
+    LengthForm,
+    MoveForm,
+    NoteForm,
+    PlanFilterForm,
+    ProfileForm,
+    RatingForm,
+    ReorderForm,
+    SignUpForm,
+    StatusForm,
+    TagForm,
+    TrackForm,
+)
+from planner.markup import format_clock
+from planner.models import ESTIMATED_SECONDS, Entry, EntryTag, Profile, length_of
+from sessions.models import Talk
+from sessions.topics import topics_in_use
+
+PAGE_SIZE = 30
+DEFAULT_SPEED = Profile.Speed.X150
+
+
+@dataclass
+class Item:
+    """A talk as one person sees it: their record and its length at their speed."""
+
+    talk: Talk
+    entry: Entry | None
+    seconds: int
+    estimated: bool
+    speed: int
+
+    @property
+    def speed_label(self) -> str:
+        return Profile.Speed(self.speed).label
+
+    @property
+    def seconds_at_speed(self) -> int:
+        return round(self.seconds * 100 / self.speed)
+
+
+def _item(talk: Talk, entry: Entry | None, speed: int) -> Item:
+    seconds, estimated = length_of(talk, entry)
+    return Item(talk=talk, entry=entry, seconds=seconds, estimated=estimated, speed=speed)
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -14,6 +68,479 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return target
     return None
+
+
+def _profile(request: HttpRequest) -> Profile | None:
+    """The signed-in person's profile (one query), made on first use."""
+    if not request.user.is_authenticated:
+        return None
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    return profile
+
+
+def _speed(profile: Profile | None) -> int:
+    return profile.speed_percent if profile else DEFAULT_SPEED
+
+
+def _get_entry_for_user(request: HttpRequest, entry_id: int) -> Entry:
+    """The signed-in person's record, or 404 for anyone else's."""
+    return get_object_or_404(
+        Entry.objects.select_related("talk__conference"), pk=entry_id, user=request.user
+    )
+
+
+def _my_tags(user) -> list[str]:
+    """Names of the tags this person uses. One query."""
+    return list(
+        EntryTag.objects.filter(content_object__user=user)
+        .values_list("tag__name", flat=True)
+        .distinct()
+        .order_by("tag__name")
+    )
+
+
+def _page(request: HttpRequest, queryset) -> tuple[Page, str]:
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _partial(request: HttpRequest, template: str, name: str) -> str:
+    """The page's own template, or one fragment of it for an htmx request."""
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return f"{template}#{name}"
+    return template
+
+
+# Catalog ----------------------------------------------------------------------
+
+
+def _filter_talks(talks, data: dict, user):
+    if data.get("q"):
+        talks = talks.search(data["q"])
+    if data.get("kind"):
+        talks = talks.filter(kind=data["kind"])
+    if data.get("topic"):
+        talks = talks.with_topic(data["topic"])
+    if not user.is_authenticated:
+        return talks
+    mine = Entry.objects.filter(user=user, talk=OuterRef("pk"))
+    status = data.get("status")
+    if status == "untracked":
+        talks = talks.exclude(Exists(mine.exclude(status="")))
+    elif status == "planned":
+        talks = talks.filter(Exists(mine.filter(status__in=Entry.QUEUE_STATUSES)))
+    elif status:
+        talks = talks.filter(Exists(mine.filter(status=status)))
+    if data.get("tag"):
+        talks = talks.filter(Exists(mine.filter(tags__name=data["tag"])))
+    if data.get("min_rating"):
+        talks = talks.filter(Exists(mine.filter(rating__gte=data["min_rating"])))
+    return talks
+
+
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = _profile(request)
+    form = PlanFilterForm(
+        request.GET,
+        topics=topics_in_use(),
+        tags=_my_tags(user) if profile else [],
+        signed_in=profile is not None,
+    )
+    talks = Talk.objects.select_related("conference").prefetch_related("tags").in_order()
+    if profile:
+        talks = talks.prefetch_related(
+            Prefetch("entries", queryset=Entry.objects.filter(user=user), to_attr="mine")
+        )
+    status = 200
+    if form.is_valid():
+        talks = _filter_talks(talks, form.cleaned_data, user)
+    else:
+        talks, status = talks.none(), 400
+    page, query = _page(request, talks)
+    speed = _speed(profile)
+    items = [_item(t, t.mine[0] if profile and t.mine else None, speed) for t in page]
+    context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
+    template = _partial(request, "planner/catalog.html", "results")
+    if template.endswith("#results"):
+        # Say the new count aloud: the list itself is replaced silently.
+        context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
+        context["announce_in"] = "results"
+    return render(request, template, context, status=status)
+
+
+# Talk page --------------------------------------------------------------------
+
+
+def _talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms) -> dict:
+    profile = _profile(request)
+    context = {
+        "talk": talk,
+        "entry": entry,
+        "item": _item(talk, entry, _speed(profile)),
+        "speed": _speed(profile),
+    }
+    if entry is not None:
+        context.update(
+            status_form=StatusForm(
+                initial={
+                    "status": entry.status or Entry.Status.QUEUED,
+                    "resume": format_clock(entry.resume_seconds),
+                    "watched_on": entry.watched_on,
+                },
+                auto_id="id_status_%s",
+            ),
+            rating_form=RatingForm(initial={"rating": entry.rating}),
+            note_form=NoteForm(initial={"note": entry.note}),
+            tag_form=TagForm(),
+            length_form=LengthForm(initial={"length": format_clock(entry.personal_seconds)}),
+        )
+    context.update(forms)
+    return context
+
+
+@require_GET
+def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
+    talk = get_object_or_404(
+        Talk.objects.select_related("conference").prefetch_related("tags"),
+        conference__slug=conference_slug,
+        slug=slug,
+    )
+    entry = None
+    if request.user.is_authenticated:
+        entry = Entry.objects.filter(user=request.user, talk=talk).prefetch_related("tags").first()
+    return render(request, "planner/talk_detail.html", _talk_context(request, talk, entry))
+
+
+# Personal actions -------------------------------------------------------------
+
+
+def _done(request: HttpRequest, message: str, template: str, context: dict, fallback: str):
+    """htmx: the fragment, with the message for the live region; else redirect back."""
+    if request.htmx:
+        context["announce"] = message
+        context["announce_in"] = template.partition("#")[2]
+        return render(request, template, context)
+    messages.success(request, message)
+    return redirect(_safe_next(request) or fallback)
+
+
+def _refused(request: HttpRequest, template: str, context: dict, talk: Talk, entry) -> HttpResponse:
+    """Invalid input: the control again with its error; nothing was saved."""
+    if request.htmx:
+        context["announce"] = "Not saved: please correct the error shown."
+        context["announce_in"] = template.partition("#")[2]
+        return render(request, template, context, status=422)
+    page = _talk_context(
+        request, talk, entry, **{k: v for k, v in context.items() if k.endswith("_form")}
+    )
+    return render(request, "planner/talk_detail.html", page, status=400)
+
+
+def _card_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
+    return {"item": _item(talk, entry, _speed(_profile(request))), "user": request.user}
+
+
+def _fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tuple[str, dict]:
+    """Which part of which page an action answers with, from the form's "fragment"."""
+    where = request.POST.get("fragment")
+    if where == "card":
+        return "planner/catalog.html#card", _card_context(request, talk, entry)
+    if where == "queue":
+        return "planner/queue.html#queue", _queue_context(request, _current_query(request))
+    if entry is not None:
+        entry = Entry.objects.filter(pk=entry.pk).prefetch_related("tags").first()
+    return "planner/talk_detail.html#panel", _talk_context(request, talk, entry)
+
+
+@require_POST
+@login_required
+def track(request: HttpRequest, talk_id: int) -> HttpResponse:
+    talk = get_object_or_404(Talk.objects.select_related("conference"), pk=talk_id)
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown status.", status=400, content_type="text/plain")
+    entry = queue.track(request.user, talk, form.cleaned_data["status"])
+    message = {
+        Entry.Status.QUEUED: f"Added “{talk.title}” to your queue.",
+        Entry.Status.WATCHING: f"Watching “{talk.title}”.",
+        Entry.Status.WATCHED: f"Marked “{talk.title}” as watched.",
+        Entry.Status.SKIPPED: f"Skipped “{talk.title}”.",
+    }[entry.status]
+    template, context = _fragment_for(request, talk, entry)
+    return _done(request, message, template, context, talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def unqueue(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    talk = entry.talk
+    entry = queue.unqueue(entry)
+    template, context = _fragment_for(request, talk, entry)
+    message = f"Removed “{talk.title}” from your queue."
+    return _done(request, message, template, context, talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = StatusForm(request.POST, auto_id="id_status_%s")
+    if not form.is_valid():
+        context = _talk_context(request, entry.talk, entry, status_form=form)
+        return _refused(request, "planner/talk_detail.html#panel", context, entry.talk, entry)
+    data = form.cleaned_data
+    entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
+    template, context = _fragment_for(request, entry.talk, entry)
+    message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
+    return _done(request, message, template, context, entry.talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = RatingForm(request.POST)
+    template = "planner/talk_detail.html#rating"
+    if not form.is_valid():
+        context = _talk_context(request, entry.talk, entry, rating_form=form)
+        return _refused(request, template, context, entry.talk, entry)
+    entry.rating = form.cleaned_data["rating"]
+    entry.save(update_fields=["rating", "updated_at"])
+    message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
+    context = _talk_context(request, entry.talk, entry)
+    return _done(request, message, template, context, entry.talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = NoteForm(request.POST)
+    template = "planner/talk_detail.html#note_status"
+    if not form.is_valid():
+        context = _talk_context(request, entry.talk, entry, note_form=form)
+        return _refused(request, template, context, entry.talk, entry)
+    entry.note = form.cleaned_data["note"]
+    entry.save(update_fields=["note", "note_html", "updated_at"])
+    context = _talk_context(request, entry.talk, entry, note_form=form)
+    return _done(request, "Note saved.", template, context, entry.talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def add_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = TagForm(request.POST)
+    template = "planner/talk_detail.html#tags"
+    if not form.is_valid():
+        context = _talk_context(request, entry.talk, entry, tag_form=form)
+        return _refused(request, template, context, entry.talk, entry)
+    entry.tags.add(form.cleaned_data["name"])
+    entry = Entry.objects.prefetch_related("tags").select_related("talk").get(pk=entry.pk)
+    context = _talk_context(request, entry.talk, entry)
+    message = f"Tagged “{form.cleaned_data['name']}”."
+    return _done(request, message, template, context, entry.talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def remove_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    name = request.POST.get("name", "")
+    entry.tags.remove(name)
+    entry = Entry.objects.prefetch_related("tags").select_related("talk").get(pk=entry.pk)
+    context = _talk_context(request, entry.talk, entry)
+    template = "planner/talk_detail.html#tags"
+    return _done(
+        request, f"Removed tag “{name}”.", template, context, entry.talk.get_absolute_url()
+    )
+
+
+@require_POST
+@login_required
+def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = LengthForm(request.POST)
+    template = "planner/talk_detail.html#length"
+    if not form.is_valid():
+        context = _talk_context(request, entry.talk, entry, length_form=form)
+        return _refused(request, template, context, entry.talk, entry)
+    entry.personal_seconds = form.cleaned_data["length"]
+    entry.save(update_fields=["personal_seconds", "updated_at"])
+    context = _talk_context(request, entry.talk, entry)
+    message = (
+        f"Length set to {format_clock(entry.personal_seconds)}."
+        if entry.personal_seconds
+        else "Length cleared: using the estimate."
+    )
+    return _done(request, message, template, context, entry.talk.get_absolute_url())
+
+
+# Queue ------------------------------------------------------------------------
+
+
+def _current_query(request: HttpRequest) -> QueryDict:
+    """The filters of the page an htmx action was made from."""
+    if request.htmx and request.htmx.current_url:
+        from urllib.parse import urlsplit
+
+        return QueryDict(urlsplit(request.htmx.current_url).query)
+    return request.GET
+
+
+QUEUE_STATUSES = [("", "Queued or watching"), ("queued", "Queued"), ("watching", "Watching")]
+
+
+def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
+    user = request.user
+    profile = _profile(request)
+    speed = _speed(profile)
+    form = PlanFilterForm(
+        params,
+        topics=topics_in_use(),
+        tags=_my_tags(user),
+        signed_in=True,
+        statuses=QUEUE_STATUSES,
+    )
+    entries = (
+        Entry.objects.for_user(user)
+        .queued()
+        .select_related("talk__conference")
+        .prefetch_related("tags", "talk__tags")
+    )
+    valid = form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        if data["q"]:
+            entries = entries.filter(talk__in=Talk.objects.search(data["q"]))
+        if data["kind"]:
+            entries = entries.filter(talk__kind=data["kind"])
+        if data["topic"]:
+            entries = entries.filter(talk__topic_links__tag__slug=data["topic"])
+        if data["status"]:
+            entries = entries.filter(status=data["status"])
+        if data["tag"]:
+            entries = entries.filter(tags__name=data["tag"])
+        if data["min_rating"]:
+            entries = entries.filter(rating__gte=data["min_rating"])
+    else:
+        entries = entries.none()
+    length = Coalesce(
+        "personal_seconds",
+        "talk__duration_seconds",
+        Case(
+            When(talk__kind=Talk.Kind.KEYNOTE, then=Value(ESTIMATED_SECONDS[Talk.Kind.KEYNOTE])),
+            default=Value(ESTIMATED_SECONDS[Talk.Kind.BREAKOUT]),
+        ),
+    )
+    totals = entries.order_by().aggregate(
+        count=Count("pk"),
+        seconds=Sum(length),
+        estimated=Count(
+            "pk", filter=Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
+        ),
+    )
+    paginator = Paginator(entries, PAGE_SIZE)
+    paginator.count = totals["count"]  # known already: spare the COUNT query
+    page = paginator.get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    seconds = totals["seconds"] or 0
+    at_speed = round(seconds * 100 / speed)
+    return {
+        "form": form,
+        "valid": valid,
+        "page": page,
+        "query": query.urlencode(),
+        "items": [_item(e.talk, e, speed) for e in page],
+        "speed": speed,
+        "speed_label": Profile.Speed(speed).label,
+        "total": {
+            "count": totals["count"],
+            "seconds": seconds,
+            "at_speed": at_speed,
+            "saved": seconds - at_speed,
+            "estimated": totals["estimated"],
+        },
+        "moves": [("top", "Move to top"), ("up", "Move up"), ("down", "Move down")],
+        "filtered": valid and any(v not in (None, "") for v in form.cleaned_data.values()),
+    }
+
+
+@require_GET
+@login_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    context = _queue_context(request, request.GET)
+    status = 200 if context["valid"] else 400
+    return render(request, _partial(request, "planner/queue.html", "queue"), context, status=status)
+
+
+@require_POST
+@login_required
+def move(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _get_entry_for_user(request, entry_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown direction.", status=400, content_type="text/plain")
+    queue.move(entry, form.cleaned_data["direction"])
+    label = dict(form.fields["direction"].choices)[form.cleaned_data["direction"]]
+    message = f"{label}: “{entry.talk.title}”."
+    context = _queue_context(request, _current_query(request))
+    return _done(request, message, "planner/queue.html#queue", context, reverse("queue"))
+
+
+@require_POST
+@login_required
+def reorder(request: HttpRequest) -> HttpResponse:
+    form = ReorderForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(form.errors["order"][0], status=400, content_type="text/plain")
+    queue.reorder(request.user, form.cleaned_data["order"])
+    context = _queue_context(request, _current_query(request))
+    return _done(request, "New order saved.", "planner/queue.html#queue", context, reverse("queue"))
+
+
+# Watched diary and settings ---------------------------------------------------
+
+
+@require_GET
+@login_required
+def watched(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    entries = (
+        Entry.objects.for_user(request.user)
+        .watched()
+        .select_related("talk__conference")
+        .prefetch_related("tags")
+    )
+    page, query = _page(request, entries)
+    return render(
+        request,
+        "planner/watched.html",
+        {"page": page, "query": query, "items": [_item(e.talk, e, _speed(profile)) for e in page]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Speed set to {profile.speed_label}.")
+            return redirect(_safe_next(request) or "settings")
+        return render(request, "planner/settings.html", {"form": form}, status=400)
+    return render(request, "planner/settings.html", {"form": form})
+
+
+# Accounts ---------------------------------------------------------------------
 
 
 @sensitive_post_parameters("password1", "password2")

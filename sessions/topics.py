@@ -27,3 +27,15 @@ _PATTERNS = {
 def topics_for(*texts: str) -> list[str]:
     joined = "\n".join(texts)
     return [topic for topic, pattern in _PATTERNS.items() if pattern.search(joined)]
+
+
+def topics_in_use() -> list[tuple[str, str]]:
+    """(slug, name) of the topics at least one talk has. One query."""
+    from taggit.models import Tag
+
+    return list(
+        Tag.objects.filter(talk_sessions_taggedtalk_items__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )

@@ -1,0 +1,64 @@
+"""Personal notes: Markdown rendered safely, timestamps turned into video links."""
+
+import re
+
+import markdown
+import nh3
+
+NOTE_TAGS = {
+    "p", "br", "ul", "ol", "li", "a", "em", "strong", "code", "pre", "blockquote",
+    "h3", "h4", "h5", "h6", "hr",
+}  # fmt: skip
+# "12:34 great diagram", "1:02:03 ...", also inside a bullet: "* 12:34 ..."
+TIMESTAMP_LINE = re.compile(
+    r"^(?P<lead>\s*(?:[-*+]\s+|\d+\.\s+)?)(?P<stamp>(?:\d{1,2}:)?\d{1,2}:\d{2})(?=\s|$)",
+    re.MULTILINE,
+)
+CLOCK = re.compile(r"^(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{2})$")
+
+
+def parse_clock(text: str) -> int | None:
+    """Seconds from "mm:ss" or "h:mm:ss"; None if it is not a real time."""
+    match = CLOCK.match(text.strip())
+    if not match:
+        return None
+    hours = int(match["h"] or 0)
+    minutes, seconds = int(match["m"]), int(match["s"])
+    if seconds > 59 or (match["h"] is not None and minutes > 59):
+        return None
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def format_clock(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def video_url(video_id: str, seconds: int | None = None) -> str:
+    return f"https://youtu.be/{video_id}" + (f"?t={seconds}" if seconds else "")
+
+
+def _link_timestamps(text: str, video_id: str) -> str:
+    def replace(match: re.Match) -> str:
+        seconds = parse_clock(match["stamp"])
+        if seconds is None:
+            return match[0]
+        return f"{match['lead']}[{match['stamp']}]({video_url(video_id, seconds)})"
+
+    return TIMESTAMP_LINE.sub(replace, text)
+
+
+def render_note(text: str, video_id: str) -> str:
+    if not text.strip():
+        return ""
+    html = markdown.markdown(_link_timestamps(text, video_id), extensions=["sane_lists"])
+    return nh3.clean(
+        html,
+        tags=NOTE_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

@@ -1,0 +1,181 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from planner import markup
+from sessions.models import Talk
+
+NOTE_MAX_CHARS = 20_000
+
+# A writeup rarely gives a talk's length: until a person enters the real one,
+# plan with a typical length for the kind of talk and say it is an estimate.
+ESTIMATED_SECONDS = {Talk.Kind.KEYNOTE: 2 * 3600, Talk.Kind.BREAKOUT: 3600}
+
+
+class Profile(models.Model):
+    class Speed(models.IntegerChoices):
+        X1 = 100, "1x"
+        X125 = 125, "1.25x"
+        X150 = 150, "1.5x"
+        X175 = 175, "1.75x"
+        X200 = 200, "2x"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    speed_percent = models.PositiveSmallIntegerField(
+        "playback speed", choices=Speed.choices, default=Speed.X150
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(speed_percent__in=[100, 125, 150, 175, 200]),
+                name="profile_speed_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.get_speed_percent_display()}"
+
+    @property
+    def speed_label(self) -> str:
+        return self.get_speed_percent_display()
+
+    def at_speed(self, seconds: int) -> int:
+        return round(seconds * 100 / self.speed_percent)
+
+
+class EntryQuerySet(models.QuerySet):
+    def for_user(self, user) -> "EntryQuerySet":
+        return self.filter(user=user)
+
+    def queued(self) -> "EntryQuerySet":
+        """The watch list: queued and in-progress talks, in the person's order."""
+        return self.filter(status__in=Entry.QUEUE_STATUSES).order_by("position", "pk")
+
+    def watched(self) -> "EntryQuerySet":
+        return self.filter(status=Entry.Status.WATCHED).order_by("-watched_on", "-updated_at")
+
+
+class Entry(models.Model):
+    """One person's record of one talk: plan, progress, verdict and notes."""
+
+    class Status(models.TextChoices):
+        NONE = "", "Not planned"
+        QUEUED = "queued", "Queued"
+        WATCHING = "watching", "Watching"
+        WATCHED = "watched", "Watched"
+        SKIPPED = "skipped", "Skipped (not for me)"
+
+    QUEUE_STATUSES = (Status.QUEUED, Status.WATCHING)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries"
+    )
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="entries")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Place in the queue; empty when not queued"
+    )
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_CHARS)
+    note_html = models.TextField(blank=True, editable=False)
+    resume_seconds = models.PositiveIntegerField(null=True, blank=True)
+    watched_on = models.DateField(null=True, blank=True)
+    personal_seconds = models.PositiveIntegerField(
+        "my length", null=True, blank=True, help_text="The talk's length, as the person knows it"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(through="EntryTag", blank=True, verbose_name="my tags")
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "talk"], name="entry_unique_user_talk"),
+            # Two tabs reordering at once must never leave two talks in one place.
+            models.UniqueConstraint(
+                fields=["user", "position"],
+                condition=Q(position__isnull=False),
+                name="entry_unique_queue_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="entry_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(personal_seconds__isnull=True) | Q(personal_seconds__gt=0),
+                name="entry_personal_length_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["", "queued", "watching", "watched", "skipped"]),
+                name="entry_status_known",
+            ),
+        ]
+        indexes = [
+            # The queue and the catalog's status filter: WHERE user_id=? AND status IN (...)
+            # ORDER BY position.
+            models.Index(fields=["user", "status", "position"], name="entry_user_status_position"),
+            # The watched diary: WHERE user_id=? AND status='watched' ORDER BY watched_on DESC.
+            models.Index(fields=["user", "status", "-watched_on"], name="entry_user_watched_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.talk}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.note_html = markup.render_note(self.note, self.talk.video_id)
+        super().save(*args, **kwargs)
+
+    @property
+    def in_queue(self) -> bool:
+        return self.status in self.QUEUE_STATUSES
+
+    @property
+    def resume_url(self) -> str:
+        return markup.video_url(self.talk.video_id, self.resume_seconds)
+
+    def is_empty(self) -> bool:
+        """Nothing here a person would miss if the record went away."""
+        return (
+            self.status in ("", Entry.Status.QUEUED)
+            and self.rating is None
+            and not self.note
+            and self.personal_seconds is None
+            and not self.tags.exists()
+        )
+
+
+class EntryTag(TaggedItemBase):
+    """A person's own tag on their record of a talk: never shown to anyone else."""
+
+    content_object = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="tag_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="entrytag_unique"),
+        ]
+
+
+def create_profile(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        Profile.objects.get_or_create(user=instance)
+
+
+models.signals.post_save.connect(create_profile, sender=settings.AUTH_USER_MODEL)
+
+
+def length_of(talk: Talk, entry: "Entry | None") -> tuple[int, bool]:
+    """(seconds at 1x, whether that is only an estimate) for a talk in someone's plan."""
+    if entry is not None and entry.personal_seconds:
+        return entry.personal_seconds, False
+    if talk.duration_seconds:
+        return talk.duration_seconds, False
+    return ESTIMATED_SECONDS[talk.kind], True

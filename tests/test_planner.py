@@ -1,0 +1,552 @@
+"""Personal planning: queue, order, status, rating, notes, tags, length, speed, filters."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from planner import queue
+from planner.models import Entry, Profile
+from sessions.models import Talk
+
+HX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/queue/"}
+
+
+def titles_in_queue(user) -> list[str]:
+    return [e.talk.title for e in Entry.objects.for_user(user).queued().select_related("talk")]
+
+
+@pytest.fixture
+def queued(alice, catalog) -> list[Entry]:
+    """alice has queued the first three talks, in order."""
+    return [queue.track(alice, talk) for talk in catalog[:3]]
+
+
+# Queue ------------------------------------------------------------------------
+
+
+def test_add_to_queue_without_javascript_redirects_back(alice_client, alice, catalog):
+    talk = catalog[4]
+    response = alice_client.post(f"/talks/{talk.pk}/track/", {"status": "queued", "next": "/?q=x"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?q=x"
+    entry = Entry.objects.get(user=alice, talk=talk)
+    assert (entry.status, entry.position) == ("queued", 1)
+    page = alice_client.get("/?q=x", follow=True).content.decode()
+    assert f"Added “{talk.title}” to your queue." in page
+
+
+def test_add_to_queue_with_htmx_returns_only_the_card(alice_client, catalog):
+    talk = catalog[2]
+    response = alice_client.post(
+        f"/talks/{talk.pk}/track/", {"status": "queued", "fragment": "card"}, headers=HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<li class="card" id="talk-{talk.pk}">')
+    assert "<html" not in html and "Peter DeSantis" not in html
+    assert "Remove from queue" in html
+    assert '<div id="announce" hx-swap-oob="innerHTML">Added “Werner Vogels - CTO AWS”' in html
+    assert len(html) < 4000
+
+
+def test_adding_twice_keeps_one_record_and_its_place(alice_client, alice, queued):
+    alice_client.post(f"/talks/{queued[0].talk_id}/track/", {"status": "queued"})
+    assert Entry.objects.filter(user=alice).count() == 3
+    assert Entry.objects.get(pk=queued[0].pk).position == 1
+
+
+def test_track_unknown_talk_is_404(alice_client, catalog):
+    assert alice_client.post("/talks/999999/track/", {"status": "queued"}).status_code == 404
+
+
+def test_track_unknown_status_is_400(alice_client, catalog):
+    response = alice_client.post(f"/talks/{catalog[0].pk}/track/", {"status": "lost"})
+    assert response.status_code == 400
+    assert not Entry.objects.exists()
+
+
+def test_queue_page_lists_in_my_order(alice_client, alice, queued):
+    html = alice_client.get("/queue/").content.decode()
+    order = [html.index(e.talk.title) for e in queued]
+    assert order == sorted(order)
+    assert "3 talks" in html
+
+
+def test_move_down_up_top_bottom(alice_client, alice, queued):
+    first, second, third = (e.talk.title for e in queued)
+    alice_client.post(f"/entries/{queued[0].pk}/move/", {"direction": "down"})
+    assert titles_in_queue(alice) == [second, first, third]
+    alice_client.post(f"/entries/{queued[2].pk}/move/", {"direction": "top"})
+    assert titles_in_queue(alice) == [third, second, first]
+    alice_client.post(f"/entries/{queued[2].pk}/move/", {"direction": "up"})  # already first
+    assert titles_in_queue(alice) == [third, second, first]
+    response = alice_client.post(
+        f"/entries/{queued[2].pk}/move/", {"direction": "bottom"}, headers=HX
+    )
+    assert titles_in_queue(alice) == [second, first, third]
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue">')
+    assert html.index(second) < html.index(first) < html.index(third)
+
+
+def test_move_bad_direction_is_400(alice_client, queued):
+    response = alice_client.post(f"/entries/{queued[0].pk}/move/", {"direction": "sideways"})
+    assert response.status_code == 400
+
+
+def test_reorder_by_list(alice_client, alice, queued):
+    ids = [queued[2].pk, queued[0].pk, queued[1].pk]
+    response = alice_client.post("/queue/reorder/", {"order": ",".join(map(str, ids))}, headers=HX)
+    assert response.status_code == 200
+    assert titles_in_queue(alice) == [queued[i].talk.title for i in (2, 0, 1)]
+    positions = list(Entry.objects.for_user(alice).queued().values_list("position", flat=True))
+    assert positions == [1, 2, 3]
+
+
+def test_reorder_from_a_stale_tab_keeps_talks_it_did_not_know(alice, queued, catalog):
+    # Tab 1 saw three talks; meanwhile tab 2 queued a fourth and removed the second.
+    late = queue.track(alice, catalog[5])
+    queue.unqueue(queued[1])
+    queue.reorder(alice, [queued[2].pk, queued[1].pk, queued[0].pk])
+    assert titles_in_queue(alice) == [
+        queued[2].talk.title,
+        queued[0].talk.title,
+        late.talk.title,
+    ]
+    positions = list(Entry.objects.for_user(alice).queued().values_list("position", flat=True))
+    assert len(set(positions)) == 3
+
+
+def test_reorder_ignores_other_peoples_ids(alice_client, bob, alice, queued, catalog):
+    bobs = queue.track(bob, catalog[0])
+    alice_client.post("/queue/reorder/", {"order": f"{bobs.pk},{queued[1].pk},{queued[0].pk}"})
+    assert Entry.objects.get(pk=bobs.pk).position == 1
+    assert titles_in_queue(alice)[:2] == [queued[1].talk.title, queued[0].talk.title]
+
+
+def test_reorder_junk_is_400(alice_client, alice, queued):
+    response = alice_client.post("/queue/reorder/", {"order": "1,two,3"})
+    assert response.status_code == 400
+    assert "list of queue item ids" in response.content.decode()
+    assert titles_in_queue(alice) == [e.talk.title for e in queued]
+
+
+def test_remove_from_queue_forgets_an_empty_record(alice_client, alice, queued):
+    alice_client.post(f"/entries/{queued[0].pk}/unqueue/")
+    assert not Entry.objects.filter(pk=queued[0].pk).exists()
+
+
+def test_remove_from_queue_keeps_notes_and_rating(alice_client, alice, queued):
+    Entry.objects.filter(pk=queued[0].pk).update(note="keep me", rating=3)
+    alice_client.post(f"/entries/{queued[0].pk}/unqueue/")
+    entry = Entry.objects.get(pk=queued[0].pk)
+    assert (entry.status, entry.position, entry.note, entry.rating) == ("", None, "keep me", 3)
+    assert titles_in_queue(alice) == [queued[1].talk.title, queued[2].talk.title]
+
+
+# Status -----------------------------------------------------------------------
+
+
+def test_watching_with_resume_time_links_to_that_second(alice_client, alice, queued):
+    entry = queued[0]
+    response = alice_client.post(
+        f"/entries/{entry.pk}/status/",
+        {"status": "watching", "resume": "12:34", "fragment": "panel"},
+        headers=HX,
+    )
+    html = response.content.decode()
+    assert f'href="https://youtu.be/{entry.talk.video_id}?t=754"' in html
+    assert "Resume at 12:34" in html
+    entry.refresh_from_db()
+    assert (entry.status, entry.resume_seconds, entry.position) == ("watching", 754, 1)
+    alice_client.post(f"/entries/{entry.pk}/status/", {"status": "watching", "resume": "1:02:03"})
+    entry.refresh_from_db()
+    assert entry.resume_seconds == 3723
+
+
+@pytest.mark.parametrize("bad", ["99:99", "12:60", "1:60:00", "abc", "-1:00", "12"])
+def test_bad_resume_time_is_refused_next_to_the_field(alice_client, queued, bad):
+    entry = queued[0]
+    response = alice_client.post(
+        f"/entries/{entry.pk}/status/", {"status": "watching", "resume": bad}, headers=HX
+    )
+    assert response.status_code == 422
+    assert "Enter a time as mm:ss or h:mm:ss" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.status, entry.resume_seconds) == ("queued", None)
+
+
+def test_bad_resume_time_without_javascript_shows_the_page_with_the_error(alice_client, queued):
+    entry = queued[0]
+    response = alice_client.post(
+        f"/entries/{entry.pk}/status/", {"status": "watching", "resume": "99:99"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<h1>Peter DeSantis - SVP AWS</h1>" in html
+    assert "Enter a time as mm:ss or h:mm:ss" in html
+
+
+def test_watched_defaults_to_today_and_leaves_the_queue(alice_client, alice, queued):
+    entry = queued[1]
+    alice_client.post(f"/entries/{entry.pk}/status/", {"status": "watched"})
+    entry.refresh_from_db()
+    assert (entry.status, entry.position, entry.watched_on) == (
+        "watched",
+        None,
+        timezone.localdate(),
+    )
+    assert titles_in_queue(alice) == [queued[0].talk.title, queued[2].talk.title]
+
+
+def test_watched_on_a_chosen_date_and_not_in_the_future(alice_client, queued):
+    entry = queued[0]
+    alice_client.post(
+        f"/entries/{entry.pk}/status/", {"status": "watched", "watched_on": "2022-12-05"}
+    )
+    entry.refresh_from_db()
+    assert entry.watched_on == datetime.date(2022, 12, 5)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = alice_client.post(
+        f"/entries/{entry.pk}/status/", {"status": "watched", "watched_on": tomorrow.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "That date is in the future." in response.content.decode()
+
+
+def test_skipped_leaves_the_queue(alice_client, alice, queued):
+    alice_client.post(f"/entries/{queued[0].pk}/status/", {"status": "skipped"})
+    assert Entry.objects.get(pk=queued[0].pk).get_status_display() == "Skipped (not for me)"
+    assert len(titles_in_queue(alice)) == 2
+
+
+def test_back_to_queue_goes_to_the_end(alice_client, alice, queued):
+    alice_client.post(f"/entries/{queued[0].pk}/status/", {"status": "watched"})
+    alice_client.post(f"/entries/{queued[0].pk}/status/", {"status": "queued"})
+    assert titles_in_queue(alice)[-1] == queued[0].talk.title
+
+
+# Rating -----------------------------------------------------------------------
+
+
+def test_rating_set_and_cleared(alice_client, queued):
+    entry = queued[0]
+    response = alice_client.post(f"/entries/{entry.pk}/rating/", {"rating": "4"}, headers=HX)
+    html = response.content.decode()
+    assert 'My rating: <span class="rating-value">4 of 5</span>' in html
+    assert 'value="4" id="id_rating_4" checked' in html
+    entry.refresh_from_db()
+    assert entry.rating == 4
+    alice_client.post(f"/entries/{entry.pk}/rating/", {"rating": ""})
+    entry.refresh_from_db()
+    assert entry.rating is None
+
+
+@pytest.mark.parametrize("bad", ["7", "0", "-1", "four", "4.5"])
+def test_rating_out_of_range_is_refused(alice_client, queued, bad):
+    entry = queued[0]
+    Entry.objects.filter(pk=entry.pk).update(rating=2)
+    response = alice_client.post(f"/entries/{entry.pk}/rating/", {"rating": bad}, headers=HX)
+    assert response.status_code == 422
+    assert "Select a valid choice." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.rating == 2
+
+
+def test_rating_constraint_is_in_the_database(queued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.filter(pk=queued[0].pk).update(rating=7)
+
+
+def test_one_record_per_person_and_talk_in_the_database(alice, queued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(user=alice, talk=queued[0].talk)
+
+
+def test_queue_positions_unique_in_the_database(alice, queued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.filter(pk=queued[1].pk).update(position=queued[0].position)
+
+
+def test_negative_times_refused_by_the_database(queued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.filter(pk=queued[0].pk).update(resume_seconds=-5)
+
+
+# Notes ------------------------------------------------------------------------
+
+
+def test_note_timestamps_become_video_links(alice_client, queued):
+    entry = queued[0]
+    note = "12:34 great diagram\n\n1:02:03 the demo\n\n* 0:45 in a bullet\n\nnot 12:34 mid-line"
+    response = alice_client.post(f"/entries/{entry.pk}/note/", {"note": note}, headers=HX)
+    html = response.content.decode()
+    vid = entry.talk.video_id
+    assert (
+        f'<a href="https://youtu.be/{vid}?t=754" rel="noopener noreferrer nofollow">12:34</a> great diagram'
+        in html
+    )
+    assert (
+        f'<a href="https://youtu.be/{vid}?t=3723" rel="noopener noreferrer nofollow">1:02:03</a> the demo'
+        in html
+    )
+    assert f'href="https://youtu.be/{vid}?t=45"' in html
+    assert "not 12:34 mid-line" in html
+    assert "Saved at" in html
+    entry.refresh_from_db()
+    assert entry.note == note
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert('x')</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '"><svg onload=alert(1)>',
+        '<div hx-get="/queue/" hx-trigger="load">x</div>',
+        '<a href="#" hx-on:click="alert(1)">y</a>',
+    ],
+)
+def test_note_html_is_sanitized(alice_client, queued, payload):
+    entry = queued[0]
+    alice_client.post(f"/entries/{entry.pk}/note/", {"note": payload})
+    html = alice_client.get(entry.talk.get_absolute_url()).content.decode()
+    entry.refresh_from_db()
+    for bad in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "<svg",
+        "onload",
+        "hx-get",
+        "hx-on",
+        "hx-trigger",
+    ):
+        assert bad not in entry.note_html
+    assert "alert(1)</script>" not in html
+    assert 'hx-get="/queue/"' not in html
+
+
+def test_note_too_long_is_refused_and_nothing_saved(alice_client, queued):
+    entry = queued[0]
+    Entry.objects.filter(pk=entry.pk).update(note="old")
+    response = alice_client.post(f"/entries/{entry.pk}/note/", {"note": "x" * 20_001}, headers=HX)
+    assert response.status_code == 422
+    assert "Not saved: Ensure this value has at most 20000 characters" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.note == "old"
+
+
+def test_note_save_without_javascript(alice_client, queued):
+    entry = queued[0]
+    response = alice_client.post(
+        f"/entries/{entry.pk}/note/", {"note": "Plain **bold**"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Note saved." in html
+    assert "<strong>bold</strong>" in html
+
+
+# Tags -------------------------------------------------------------------------
+
+
+def test_tags_add_remove_and_filter(alice_client, alice, queued):
+    entry = queued[1]
+    response = alice_client.post(
+        f"/entries/{entry.pk}/tags/", {"name": "  Must   See "}, headers=HX
+    )
+    assert '<a href="/queue/?tag=must%20see">must see</a>' in response.content.decode()
+    html = alice_client.get("/queue/", {"tag": "must see"}).content.decode()
+    assert entry.talk.title in html and queued[0].talk.title not in html
+    html = alice_client.get("/", {"tag": "must see"}).content.decode()
+    assert "1 talk" in html and entry.talk.title in html
+    alice_client.post(f"/entries/{entry.pk}/tags/remove/", {"name": "must see"})
+    assert list(entry.tags.names()) == []
+
+
+def test_bad_tag_is_refused(alice_client, queued):
+    response = alice_client.post(f"/entries/{queued[0].pk}/tags/", {"name": "<b>"}, headers=HX)
+    assert response.status_code == 422
+    assert "Use letters, digits" in response.content.decode()
+    assert list(queued[0].tags.names()) == []
+
+
+def test_tags_are_private(client, alice, bob, queued):
+    queued[0].tags.add("secret-alice-tag")
+    client.force_login(bob)
+    assert "secret-alice-tag" not in client.get("/").content.decode()
+    assert "secret-alice-tag" not in client.get("/queue/").content.decode()
+    assert "secret-alice-tag" not in client.get(queued[0].talk.get_absolute_url()).content.decode()
+    response = client.get("/", {"tag": "secret-alice-tag"})
+    assert response.status_code == 400
+
+
+# Length and speed -------------------------------------------------------------
+
+
+def test_queue_totals_at_speed_and_estimates(alice_client, alice, queued):
+    # Two keynotes (2:00:00 estimated) and one more keynote: all estimates.
+    html = alice_client.get("/queue/").content.decode()
+    assert "<strong>4:00:00</strong> at 1.5x" in html
+    assert "6:00:00 at 1x" in html and "saves 2:00:00" in html
+    assert "(3 lengths estimated)" in html
+
+    alice_client.post(f"/entries/{queued[0].pk}/length/", {"length": "1:00:00"})
+    html = alice_client.get("/queue/").content.decode()
+    assert "5:00:00 at 1x" in html and "(2 lengths estimated)" in html
+
+    response = alice_client.post("/settings/", {"speed_percent": "200"}, follow=True)
+    assert "Speed set to 2x." in response.content.decode()
+    html = alice_client.get("/queue/").content.decode()
+    assert "<strong>2:30:00</strong> at 2x" in html and "saves 2:30:00" in html
+
+
+def test_length_shown_on_talk_page(alice_client, queued):
+    entry = queued[0]
+    response = alice_client.post(f"/entries/{entry.pk}/length/", {"length": "45:00"}, headers=HX)
+    assert "30:00 at 1.5x" in response.content.decode()
+    assert "(45:00 at 1x)" in response.content.decode()
+    response = alice_client.post(f"/entries/{entry.pk}/length/", {"length": "99:99"}, headers=HX)
+    assert response.status_code == 422
+    entry.refresh_from_db()
+    assert entry.personal_seconds == 2700
+    alice_client.post(f"/entries/{entry.pk}/length/", {"length": ""})
+    entry.refresh_from_db()
+    assert entry.personal_seconds is None
+
+
+def test_speed_must_be_one_of_the_choices(alice_client, alice):
+    response = alice_client.post("/settings/", {"speed_percent": "300"})
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    assert Profile.objects.get(user=alice).speed_percent == 150
+
+
+def test_profile_made_on_sign_up(alice):
+    assert alice.profile.speed_percent == 150
+
+
+# Filters ----------------------------------------------------------------------
+
+
+def test_catalog_filters_by_status_kind_rating(alice_client, alice, queued, catalog):
+    Entry.objects.filter(pk=queued[0].pk).update(rating=5)
+    queue.set_status(queued[1], "watched", None, None)
+    assert "2 talks" in alice_client.get("/", {"status": "planned"}).content.decode()
+    watched = alice_client.get("/", {"status": "watched"}).content.decode()
+    assert "1 talk" in watched and queued[1].talk.title in watched
+    assert "10 talks" in alice_client.get("/", {"status": "untracked"}).content.decode()
+    assert "10 talks" in alice_client.get("/", {"kind": "breakout"}).content.decode()
+    rated = alice_client.get("/", {"min_rating": "4"}).content.decode()
+    assert "1 talk" in rated and queued[0].talk.title in rated
+    combined = alice_client.get("/", {"kind": "keynote", "status": "planned", "q": "werner"})
+    assert "1 talk matching “werner”" in combined.content.decode()
+
+
+def test_queue_filters(alice_client, alice, queued):
+    queue.set_status(queued[2], "watching", 60, None)
+    html = alice_client.get("/queue/", {"status": "watching"}).content.decode()
+    assert "Shown: <strong>1 talk</strong>" in html
+    assert queued[2].talk.title in html and queued[0].talk.title not in html
+    html = alice_client.get("/queue/", {"q": "desantis"}).content.decode()
+    assert "Shown: <strong>1 talk</strong>" in html
+    assert alice_client.get("/queue/", {"min_rating": "9"}).status_code == 400
+
+
+def test_filters_with_htmx_return_the_list_only(alice_client, queued):
+    response = alice_client.get("/queue/", {"q": "werner"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue">') and "<html" not in html
+    response = alice_client.get("/", {"q": "werner"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert '<div id="announce" hx-swap-oob="innerHTML">1 talk matching “werner”</div>' in html
+
+
+def test_history_restore_gets_the_whole_page(alice_client, queued):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert "<html" in alice_client.get("/?q=werner", headers=headers).content.decode()
+
+
+# Watched diary ----------------------------------------------------------------
+
+
+def test_watched_diary_by_date_with_rating_and_note(alice_client, alice, queued):
+    queue.set_status(queued[0], "watched", None, datetime.date(2022, 12, 2))
+    queue.set_status(queued[1], "watched", None, datetime.date(2022, 12, 5))
+    Entry.objects.filter(pk=queued[0].pk).update(rating=4)
+    entry = Entry.objects.get(pk=queued[0].pk)
+    entry.note = "5:00 the key slide"
+    entry.save()
+    html = alice_client.get("/watched/").content.decode()
+    assert html.index("Monday 5 December 2022") < html.index("Friday 2 December 2022")
+    assert 'aria-label="Rated 4 of 5">★★★★☆' in html
+    assert f"https://youtu.be/{entry.talk.video_id}?t=300" in html
+    assert queued[2].talk.title not in html
+
+
+# Query counts -----------------------------------------------------------------
+
+
+def _queue_n(user, talks):
+    for talk in talks:
+        entry = queue.track(user, talk)
+        entry.tags.add("t")
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_catalog_signed_in_query_count(
+    alice_client, alice, make_talks, django_assert_num_queries, n
+):
+    _queue_n(alice, make_talks(n))
+    # session, user, profile, topics, my tags, count, talks, topics of talks, my entries
+    with django_assert_num_queries(9):
+        response = alice_client.get("/")
+    assert f"{n} talk" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_queue_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
+    _queue_n(alice, make_talks(n))
+    # session, user, profile, topics, my tags, totals, entries+talks, my tags of those, topics
+    with django_assert_num_queries(9):
+        response = alice_client.get("/queue/")
+    assert f"{n} talk" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_watched_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
+    for talk in make_talks(n):
+        queue.track(alice, talk, Entry.Status.WATCHED).tags.add("t")
+    # session, user, profile, count, entries+talks, my tags of those
+    with django_assert_num_queries(6):
+        response = alice_client.get("/watched/")
+    assert response.content.decode().count('class="card"') == n
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_talk_page_signed_in_query_count(
+    alice_client, alice, make_talks, django_assert_num_queries, n
+):
+    talks = make_talks(n)
+    _queue_n(alice, talks)
+    for name in ("a", "b"):
+        Entry.objects.get(talk=talks[-1]).tags.add(name)
+    # session, user, talk, topics, my entry, its tags, profile
+    with django_assert_num_queries(7):
+        response = alice_client.get(talks[-1].get_absolute_url())
+    assert "Remove from queue" in response.content.decode()
+
+
+def test_catalog_card_shows_status_and_rating(alice_client, alice, queued):
+    Entry.objects.filter(pk=queued[0].pk).update(rating=3)
+    html = alice_client.get("/").content.decode()
+    assert '<span class="badge badge-queued">Queued</span>' in html
+    assert 'aria-label="Rated 3 of 5"' in html
+
+
+def test_talk_count_unchanged_by_planning(queued):
+    assert Talk.objects.count() == 13
