@@ -1,6 +1,7 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -43,8 +44,15 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
+    page.errors = errors  # a test that provokes an error on purpose clears it
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg) -> None:
+        # A 4xx answer to a form with a mistake is the app working; anything else is not.
+        if msg.type == "error" and not re.search(r"status of 4\d\d", msg.text):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
     yield page
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.browser
 def test_signup_browse_search_open_talk(page, live_catalog):
     page.goto("/")
     expect(page.get_by_role("heading", name="Talks", level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("13 talks")
+    expect(page.locator("#result-count")).to_have_text("13 talks")
 
-    page.get_by_role("link", name="Sign up").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
     page.get_by_label("Username").fill("newcomer")
     page.get_by_label("Email").fill("newcomer@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -25,8 +25,8 @@ def test_signup_browse_search_open_talk(page, live_catalog):
     expect(page.get_by_role("heading", name="Werner Vogels - CTO AWS")).to_be_visible()
 
     # Typing filters through htmx: the results change and the URL follows.
-    page.get_by_label("Search talks").fill("eventbridge")
-    expect(page.get_by_role("status")).to_have_text("5 talks matching “eventbridge”")
+    page.get_by_label("Search").fill("eventbridge")
+    expect(page.locator("#result-count")).to_have_text("5 talks matching “eventbridge”")
     expect(page).to_have_url(re.compile(r"\?q=eventbridge"))
     expect(page.get_by_role("heading", name="Werner Vogels - CTO AWS")).to_be_visible()
     expect(
@@ -49,12 +49,12 @@ def test_search_works_without_javascript(browser, live_server, live_catalog):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/")
-    page.get_by_label("Search talks").fill("snapstart")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_label("Search").fill("snapstart")
+    page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"\?q=snapstart"))
-    expect(page.get_by_role("status")).to_have_text("1 talk matching “snapstart”")
+    expect(page.locator("#result-count")).to_have_text("1 talk matching “snapstart”")
     expect(page.get_by_role("heading", name="Peter DeSantis - SVP AWS")).to_be_visible()
     page.get_by_label("Topic").select_option("security")
-    page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("status")).to_have_text("0 talks matching “snapstart” on security")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#result-count")).to_have_text("0 talks matching “snapstart” on security")
     context.close()
