@@ -54,6 +54,7 @@ def test_search_works_without_javascript(browser, live_server, live_catalog):
     expect(page).to_have_url(re.compile(r"\?q=snapstart"))
     expect(page.locator("#result-count")).to_have_text("1 talk matching “snapstart”")
     expect(page.get_by_role("heading", name="Peter DeSantis - SVP AWS")).to_be_visible()
+    page.get_by_text("More filters").click()
     page.get_by_label("Topic").select_option("security")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#result-count")).to_have_text("0 talks matching “snapstart” on security")

@@ -108,6 +108,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
 
     # Filter the catalog by the tag.
     page.goto("/")
+    page.get_by_text("More filters").click()
     page.get_by_label("My tag").select_option("keynote-recap")
     expect(page.locator("#result-count")).to_have_text("1 talk")
     expect(page).to_have_url(re.compile(r"tag=keynote-recap"))
