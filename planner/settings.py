@@ -114,6 +114,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # Tests use a file too, so they run with WAL and real locking, as production does.
+            "TEST": {"NAME": SQLITE_PATH.with_name(f"test-{SQLITE_PATH.stem}.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

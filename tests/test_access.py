@@ -108,3 +108,10 @@ def test_talk_page_anonymous_invites_sign_in(client, alices_entry):
     html = client.get(alices_entry.talk.get_absolute_url()).content.decode()
     assert "to queue this talk, rate it and take notes" in html
     assert "alice's private note" not in html
+
+
+def test_not_found_page_is_friendly(client, catalog, settings):
+    settings.DEBUG = False
+    response = client.get("/talks/aws-reinvent-2022/nope/")
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.content.decode()

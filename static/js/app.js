@@ -80,3 +80,23 @@
   document.addEventListener("htmx:sendError", (event) => failed(event, "the server could not be reached."));
   document.addEventListener("htmx:responseError", (event) => failed(event, "the server had a problem."));
 })();
+
+// Any other failed htmx action: say so in the live region instead of doing nothing.
+document.addEventListener("htmx:responseError", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest("form[data-autosave]");
+  if (form) return; // the note box reports its own failures
+  const live = document.getElementById("announce");
+  const status = event.detail.xhr ? event.detail.xhr.status : 0;
+  if (live) {
+    live.textContent =
+      status === 404
+        ? "That item no longer exists. Reload the page to see the current state."
+        : "That did not work (error " + status + "). Reload the page and try again.";
+  }
+});
+document.addEventListener("htmx:sendError", (event) => {
+  const form = event.detail.elt && event.detail.elt.closest("form[data-autosave]");
+  if (form) return;
+  const live = document.getElementById("announce");
+  if (live) live.textContent = "Could not reach the server. Check your connection and try again.";
+});
