@@ -4,8 +4,9 @@ from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from planner.markup import parse_clock
-from planner.models import NOTE_MAX_CHARS, Entry, Profile
+from planner.exports import BackupError, parse_backup
+from planner.markup import format_clock, parse_clock
+from planner.models import NOTE_MAX_CHARS, Entry, ListItem, Profile, RecommendedList
 from sessions.models import Talk
 
 
@@ -191,3 +192,63 @@ class PlanFilterForm(forms.Form):
     @property
     def active(self) -> bool:
         return self.is_valid() and any(v not in (None, "") for v in self.cleaned_data.values())
+
+
+class ListForm(forms.ModelForm):
+    class Meta:
+        model = RecommendedList
+        fields = ["title", "intro"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"intro": "A few words for the people you share this with. Markdown."}
+
+
+class ListItemForm(forms.ModelForm):
+    start = ClockField(label="Start at", help_text="Optional: open the video at this time.")
+
+    class Meta:
+        model = ListItem
+        fields = ["blurb", "speed_percent", "share_note"]
+        labels = {"blurb": "Why watch it"}
+        help_texts = {"blurb": "One line, up to 280 characters."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "start" not in self.initial:
+            self.initial["start"] = format_clock(self.instance.start_seconds)
+
+    def save(self, commit: bool = True):
+        self.instance.start_seconds = self.cleaned_data["start"]
+        return super().save(commit)
+
+
+class AddListItemForm(forms.Form):
+    talk = forms.ModelChoiceField(
+        label="Add a talk",
+        queryset=Talk.objects.none(),
+        empty_label="Choose a talk you watched or planned",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["talk"].queryset = Talk.objects.filter(
+            entries__in=Entry.objects.filter(user=user).exclude(status=Entry.Status.SKIPPED)
+        ).order_by("title")
+
+
+MAX_BACKUP_BYTES = 5 * 1024 * 1024
+
+
+class BackupForm(forms.Form):
+    file = forms.FileField(label="Backup file (.json)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BACKUP_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 5 MB; that is not one of our backups."
+            )
+        try:
+            self.cleaned_backup = parse_backup(upload.read())
+        except BackupError as exc:
+            raise forms.ValidationError(f"Nothing was imported: {exc}.") from exc
+        return upload

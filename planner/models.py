@@ -179,3 +179,82 @@ def length_of(talk: Talk, entry: "Entry | None") -> tuple[int, bool]:
     if talk.duration_seconds:
         return talk.duration_seconds, False
     return ESTIMATED_SECONDS[talk.kind], True
+
+
+class RecommendedListQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RecommendedListQuerySet":
+        return self.filter(user=user)
+
+
+class RecommendedList(models.Model):
+    """Talks a person recommends, published at an unguessable link when they choose."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lists"
+    )
+    title = models.CharField(max_length=150)
+    intro = models.TextField(blank=True, max_length=2000, help_text="Markdown")
+    # The token is shown to its owner; lookups go through its SHA-256 digest so
+    # the database is never searched by the secret itself.
+    share_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+    share_digest = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecommendedListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(share_digest__isnull=True) & Q(share_token=""))
+                | (Q(share_digest__isnull=False) & ~Q(share_token="")),
+                name="list_token_and_digest_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return bool(self.share_token)
+
+
+class ListItem(models.Model):
+    recommended_list = models.ForeignKey(
+        RecommendedList, on_delete=models.CASCADE, related_name="items"
+    )
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    blurb = models.CharField(max_length=280, blank=True)
+    speed_percent = models.PositiveSmallIntegerField(
+        "suggested speed", choices=Profile.Speed.choices, default=Profile.Speed.X150
+    )
+    start_seconds = models.PositiveIntegerField("start at", null=True, blank=True)
+    share_note = models.BooleanField("share my note", default=False)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommended_list", "talk"], name="listitem_unique_talk"
+            ),
+            models.UniqueConstraint(
+                fields=["recommended_list", "position"], name="listitem_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_percent__in=[100, 125, 150, 175, 200]),
+                name="listitem_speed_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommended_list} · {self.talk}"
+
+    @property
+    def video_url(self) -> str:
+        return markup.video_url(self.talk.video_id, self.start_seconds)

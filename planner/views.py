@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from planner import queue
 from planner.forms import (
+    BackupForm,
     LengthForm,
     MoveForm,
     NoteForm,
@@ -531,13 +532,14 @@ def watched(request: HttpRequest) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
+    context = {"form": form, "backup_form": BackupForm()}
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, f"Speed set to {profile.speed_label}.")
             return redirect(_safe_next(request) or "settings")
-        return render(request, "planner/settings.html", {"form": form}, status=400)
-    return render(request, "planner/settings.html", {"form": form})
+        return render(request, "planner/settings.html", context, status=400)
+    return render(request, "planner/settings.html", context)
 
 
 # Accounts ---------------------------------------------------------------------

@@ -4,8 +4,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 
-from planner import queue
-from planner.models import Entry
+from planner import queue, sharing
+from planner.models import Entry, RecommendedList
 from sessions.models import Talk
 from tests.conftest import PASSWORD
 
@@ -60,6 +60,10 @@ def planned(live_catalog):
     done.rating, done.note = 4, "12:34 great diagram\n\n* a bullet with **bold**"
     done.save()
     done.tags.add("favourite")
+    rlist = RecommendedList.objects.create(user=user, title="My picks", intro="Two good ones.")
+    sharing.add_item(rlist, talks[2], blurb="Worth it.", share_note=True)
+    sharing.add_item(rlist, talks[0], blurb="For infra people.")
+    sharing.publish(rlist)
     return user
 
 
@@ -69,6 +73,7 @@ def test_public_pages_have_no_axe_violations(browser, live_server, live_catalog,
     page = context.new_page()
     for url in PUBLIC:
         assert_no_violations(page, url)
+    assert_no_violations(page, "/s/not-a-real-token/")  # the 404 page
     context.close()
 
 
@@ -81,7 +86,8 @@ def test_signed_in_pages_have_no_axe_violations(browser, live_server, planned, v
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    for url in SIGNED_IN:
+    rlist = RecommendedList.objects.get(user=planned)
+    for url in [*SIGNED_IN, "/lists/", f"/lists/{rlist.pk}/", f"/s/{rlist.share_token}/"]:
         assert_no_violations(page, url)
     # A form with an error shown next to its field.
     page.goto("/talks/aws-reinvent-2022/adam-selipsky-ceo-aws/")

@@ -25,6 +25,13 @@ def sign_up(page, username: str) -> None:
     expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and wired up new content."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def queue_titles(page) -> list[str]:
     return page.locator(".queue-title").all_inner_texts()
 
@@ -59,6 +66,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     expect(page.locator("#announce")).to_have_text("New order saved.")
     expect(page.locator(".queue-title").first).to_have_text(VOGELS)
     assert queue_titles(page) == [VOGELS, DESANTIS, SELIPSKY]
+    settled(page)
 
     # Keyboard: focus "Move up" on Selipsky and press Enter.
     move_up = page.get_by_role("button", name=f"Move up “{SELIPSKY}”")
@@ -67,6 +75,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     expect(page.locator("#announce")).to_have_text(f"Move up: “{SELIPSKY}”.")
     assert queue_titles(page) == [VOGELS, SELIPSKY, DESANTIS]
     expect(page.get_by_role("button", name=f"Move up “{SELIPSKY}”")).to_be_focused()
+    settled(page)
     page.get_by_role("button", name=f"Move to top “{DESANTIS}”").click()
     expect(page.locator(".queue-title").first).to_have_text(DESANTIS)
     assert queue_titles(page) == [DESANTIS, VOGELS, SELIPSKY]
@@ -93,8 +102,10 @@ def test_planning_journey_with_htmx(page, live_catalog):
     page.get_by_label("Watched", exact=True).check()
     page.get_by_role("button", name="Save status").click()
     expect(page.locator("#panel .badge")).to_have_text("Watched")
+    settled(page)
     page.get_by_label("4 stars").check()
     expect(page.locator(".rating-value")).to_have_text("4 of 5")
+    settled(page)
     page.get_by_label("My notes").fill("12:34 the fun facts slide\n\nSkippable otherwise.")
     # Autosave: no button pressed.
     expect(page.locator("#note-status")).to_contain_text("Saved at")
@@ -143,6 +154,8 @@ def test_note_autosave_failure_is_shown_and_text_kept(page, live_catalog):
     sign_up(page, "offline")
     page.goto("/talks/aws-reinvent-2022/werner-vogels-cto-aws/")
     page.get_by_role("button", name="Add to queue").click()
+    expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
+    settled(page)
     page.route("**/note/", lambda route: route.abort())
     page.get_by_label("My notes").fill("do not lose me")
     expect(page.locator("#note-status")).to_contain_text(
@@ -160,6 +173,8 @@ def test_invalid_input_shows_error_next_to_control(page, live_catalog):
     sign_up(page, "typo")
     page.goto("/talks/aws-reinvent-2022/werner-vogels-cto-aws/")
     page.get_by_role("button", name="Add to queue").click()
+    expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
+    settled(page)
     page.get_by_label("Watching", exact=True).check()
     page.get_by_label("Resume at").fill("99:99")
     page.get_by_role("button", name="Save status").click()
