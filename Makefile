@@ -38,6 +38,7 @@ venv: $(VENV)/.installed
 
 migrate: venv
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 catalog: migrate
 	$(MANAGE) load_catalog

@@ -23,7 +23,8 @@ SECTIONS = [(Talk.Kind.KEYNOTE, "Keynotes"), (Talk.Kind.BREAKOUT, "Breakout Sess
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line of text, with any HTML made inert for whatever renders the Markdown later."""
+    return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _note_bullets(note: str, video_id: str) -> list[str]:
@@ -38,7 +39,7 @@ def _note_bullets(note: str, video_id: str) -> list[str]:
         if match and seconds is not None:
             rest = line[match.end() :]
             line = f"[{match['stamp']}]({video_url(video_id, seconds)}){rest}"
-        bullets.append(line)
+        bullets.append(_one_line(line))
     return bullets
 
 
@@ -46,7 +47,7 @@ def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int
     """talks: (talk, paragraph, bullets, start seconds) in order; grouped by kind."""
     out = ["---", f"title: {_one_line(title)}", "---", ""]
     if intro.strip():
-        out += [intro.strip(), ""]
+        out += [intro.strip().replace("<", "&lt;").replace(">", "&gt;"), ""]
     for kind, heading in SECTIONS:
         group = [t for t in talks if t[0].kind == kind]
         if not group:

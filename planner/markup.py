@@ -54,7 +54,7 @@ def _link_timestamps(text: str, video_id: str) -> str:
 def render_note(text: str, video_id: str) -> str:
     if not text.strip():
         return ""
-    html = markdown.markdown(_link_timestamps(text, video_id), extensions=["sane_lists"])
+    html = markdown.markdown(_link_timestamps(text, video_id), extensions=["sane_lists", "nl2br"])
     return nh3.clean(
         html,
         tags=NOTE_TAGS,

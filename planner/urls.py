@@ -48,6 +48,11 @@ urlpatterns = [
     path("account/backup.json", sharing_views.backup_download, name="backup_download"),
     path("account/restore/", sharing_views.backup_restore, name="backup_restore"),
     path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/password_reset/",
+        views.ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,10 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -14,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from planner import queue
+from planner import queue, ratelimit
 from planner.forms import (
     BackupForm,
     LengthForm,
@@ -551,9 +553,24 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("catalog")
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
+        if not ratelimit.allow(request, "signup", settings.SIGNUP_RATE_PER_HOUR):
+            form.add_error(None, "Too many sign-ups from your address. Try again in an hour.")
+            return render(request, "registration/signup.html", {"form": form}, status=429)
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_safe_next(request) or "catalog")
         return render(request, "registration/signup.html", {"form": form}, status=400)
     return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request)})
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset view, with a limit per client: it sends email to anyone's address."""
+
+    def post(self, request, *args, **kwargs):
+        if not ratelimit.allow(request, "password_reset", settings.RESET_RATE_PER_HOUR):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, "Too many reset requests from your address. Try again in an hour.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)

@@ -89,3 +89,16 @@ def alice_client(client, alice):
 def fast_password_hasher(settings):
     # The real hasher is slow on purpose; tests sign in many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def clean_rate_limits(request):
+    """Rate-limit counters live in the cache table, which test rollbacks don't reach."""
+    names = set(request.fixturenames)
+    if names & {"db", "transactional_db", "live_server"}:
+        request.getfixturevalue(
+            "transactional_db" if names - {"db"} & {"transactional_db", "live_server"} else "db"
+        )
+        from django.core.cache import cache
+
+        cache.clear()

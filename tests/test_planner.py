@@ -545,3 +545,11 @@ def test_catalog_card_shows_status_and_rating(alice_client, alice, queued):
 
 def test_talk_count_unchanged_by_planning(queued):
     assert Talk.objects.count() == 13
+
+
+def test_note_keeps_line_breaks(alice_client, queued):
+    entry = queued[0]
+    alice_client.post(f"/entries/{entry.pk}/note/", {"note": "3:10 intro\n14:20 coupling"})
+    entry.refresh_from_db()
+    assert "intro<br>" in entry.note_html or "intro<br />" in entry.note_html
+    assert entry.note_html.count("https://youtu.be/") == 2

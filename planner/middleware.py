@@ -1,0 +1,24 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+
+class PrivateResponsesMiddleware:
+    """Pages for a signed-in person are theirs alone: no shared or stored copies.
+
+    Responses that htmx may ask for as a fragment vary on HX-Request, so no
+    cache ever serves a fragment for a page or the other way round.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method in ("GET", "HEAD") and "text/html" in response.get("Content-Type", ""):
+            patch_vary_headers(response, ["HX-Request"])
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/s/"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -1,0 +1,23 @@
+"""A small fixed-window rate limit kept in the shared cache (the database)."""
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR is the proxy's address behind a proxy; gunicorn's
+    # forwarded_allow_ips decides whether X-Forwarded-For is trusted.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def allow(request: HttpRequest, action: str, per_hour: int) -> bool:
+    """Count one attempt of action from this client; False once over the limit."""
+    key = f"rate:{action}:{client_address(request)}"
+    if cache.add(key, 1, timeout=3600):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=3600)
+        return True
+    return count <= per_hour

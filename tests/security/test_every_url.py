@@ -1,0 +1,166 @@
+"""Every URL in the URL conf, attacked: the suite lists the patterns itself, so a new view
+that forgets a check (or is not classified here) fails it."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from planner import exports, queue, sharing
+from planner.models import Entry, RecommendedList
+from tests.conftest import PASSWORD
+
+# How each named URL may be used. "public": anyone may GET it. "personal": signed in only;
+# anything with an object id in it must answer 404 to a different signed-in user.
+PUBLIC = {
+    "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
+    "password_reset_done", "password_reset_confirm", "password_reset_complete",
+}  # fmt: skip
+PERSONAL_GET = {
+    "queue", "watched", "settings", "lists", "list_detail", "list_markdown",
+    "watched_markdown", "watched_csv", "backup_download", "password_change",
+    "password_change_done",
+}  # fmt: skip
+PERSONAL_POST = {
+    "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
+    "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
+    "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
+    "logout",
+}  # fmt: skip
+OWNED = {  # URLs naming one of alice's objects
+    "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",
+    "list_detail", "list_markdown", "list_delete", "list_add_item", "list_item_update",
+    "list_item_move", "list_item_remove", "list_publish", "list_unpublish",
+}  # fmt: skip
+POST_DATA = {
+    "status": "watched", "rating": "1", "note": "changed", "name": "mine", "length": "1:00",
+    "direction": "down", "order": "1,2,3", "title": "changed", "intro": "changed",
+}  # fmt: skip
+
+
+def named_patterns(patterns=None, prefix=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue  # Django's own, staff only, tested by Django
+            yield from named_patterns(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern) and p.name:
+            yield p.name, prefix + str(p.pattern)
+
+
+ALL = dict(named_patterns())
+
+
+def test_every_url_is_classified():
+    unknown = set(ALL) - PUBLIC - PERSONAL_GET - PERSONAL_POST
+    assert unknown == set(), f"classify these views in the attack suite: {sorted(unknown)}"
+
+
+@pytest.fixture
+def world(catalog):
+    alice = User.objects.create_user("alice", "alice@example.com", PASSWORD)
+    bob = User.objects.create_user("bob", "bob@example.com", PASSWORD)
+    entry = queue.track(alice, catalog[0])
+    queue.track(alice, catalog[1])
+    entry.rating, entry.note = 5, "alice's note"
+    entry.save()
+    entry.tags.add("mine")
+    watched = queue.track(alice, catalog[2], Entry.Status.WATCHED)
+    rlist = RecommendedList.objects.create(user=alice, title="alice's list")
+    item = sharing.add_item(rlist, catalog[0], blurb="alice's blurb")
+    sharing.add_item(rlist, watched.talk)
+    token = sharing.publish(rlist)
+    return {
+        "alice": alice,
+        "bob": bob,
+        "kwargs": {
+            "entry_id": entry.pk,
+            "talk_id": catalog[3].pk,
+            "list_id": rlist.pk,
+            "item_id": item.pk,
+            "token": token,
+            "conference_slug": "aws-reinvent-2022",
+            "slug": catalog[0].slug,
+            "uidb64": "MQ",
+            "token_": token,
+        },
+    }
+
+
+def url_for(name: str, kwargs: dict) -> str:
+    from django.urls import reverse
+
+    pattern = ALL[name]
+    needed = {k: v for k, v in kwargs.items() if f"<{k}>" in pattern or f":{k}>" in pattern}
+    if name == "password_reset_confirm":
+        needed = {"uidb64": "MQ", "token": "set-password"}
+    return reverse(name, kwargs=needed)
+
+
+def snapshot(user) -> str:
+    """Everything a person has, as text: any change shows."""
+    data = exports.backup(user)
+    data.pop("exported_at")
+    lists = RecommendedList.objects.filter(user=user).values_list("title", "share_token")
+    return json.dumps([data, sorted(lists), user.password], sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL_GET | PERSONAL_POST - {"logout"}))
+def test_anonymous_is_sent_to_sign_in(world, name):
+    before = snapshot(world["alice"])
+    url = url_for(name, world["kwargs"])
+    client = Client()
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, POST_DATA)
+        if response.status_code == 405:
+            continue
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/accounts/login/?next="), (method, url)
+    assert snapshot(world["alice"]) == before
+
+
+@pytest.mark.parametrize("name", sorted(OWNED))
+def test_another_user_gets_404_and_changes_nothing(world, name):
+    before = snapshot(world["alice"])
+    url = url_for(name, world["kwargs"])
+    client = Client()
+    client.force_login(world["bob"])
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, POST_DATA)
+        assert response.status_code in (404, 405), (method, url, response.status_code)
+        response = getattr(client, method)(url, POST_DATA, headers={"HX-Request": "true"})
+        assert response.status_code in (404, 405), (method, url, response.status_code)
+    assert snapshot(world["alice"]) == before
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL_POST | {"signup", "password_reset", "login"}))
+def test_post_without_csrf_token_is_refused(world, name):
+    before = snapshot(world["alice"])
+    url = url_for(name, world["kwargs"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["alice"])
+    response = client.post(url, POST_DATA)
+    assert response.status_code == 403, url
+    assert snapshot(world["alice"]) == before
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_get_never_changes_state(world, name):
+    before = snapshot(world["alice"])
+    url = url_for(name, world["kwargs"])
+    client = Client()
+    client.force_login(world["alice"])
+    response = client.get(url, POST_DATA)
+    assert response.status_code < 500, url
+    if name != "logout":
+        assert snapshot(world["alice"]) == before, url
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL_POST - {"logout"}))
+def test_state_changing_views_refuse_get(world, name):
+    url = url_for(name, world["kwargs"])
+    client = Client()
+    client.force_login(world["alice"])
+    assert client.get(url).status_code == 405, url
