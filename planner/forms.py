@@ -95,6 +95,7 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown. Start a line with a time like 12:34 to link to that moment.",
     )
+    base = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 TAG_NAME = RegexValidator(

@@ -258,3 +258,24 @@ class ListItem(models.Model):
     @property
     def video_url(self) -> str:
         return markup.video_url(self.talk.video_id, self.start_seconds)
+
+
+class NoteRevision(models.Model):
+    """A note's earlier text, kept when another tab's save replaced it unseen."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(max_length=NOTE_MAX_CHARS)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} @ {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+def note_fingerprint(text: str) -> str:
+    """Names the note text a tab started from, to notice saves it has not seen."""
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from planner import queue, ratelimit
+from planner import notes, queue, ratelimit
 from planner.forms import (
     BackupForm,
     LengthForm,
@@ -32,7 +32,14 @@ from planner.forms import (
     TrackForm,
 )
 from planner.markup import format_clock
-from planner.models import ESTIMATED_SECONDS, Entry, EntryTag, Profile, length_of
+from planner.models import (
+    ESTIMATED_SECONDS,
+    Entry,
+    EntryTag,
+    Profile,
+    length_of,
+    note_fingerprint,
+)
 from sessions.models import Talk
 from sessions.topics import topics_in_use
 
@@ -197,7 +204,9 @@ def _talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms
                 auto_id="id_status_%s",
             ),
             rating_form=RatingForm(initial={"rating": entry.rating}),
-            note_form=NoteForm(initial={"note": entry.note}),
+            note_form=NoteForm(initial={"note": entry.note, "base": note_fingerprint(entry.note)}),
+            note_base=note_fingerprint(entry.note),
+            revisions=entry.revisions.all()[:10],
             tag_form=TagForm(),
             length_form=LengthForm(initial={"length": format_clock(entry.personal_seconds)}),
         )
@@ -328,10 +337,15 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
     if not form.is_valid():
         context = _talk_context(request, entry.talk, entry, note_form=form)
         return _refused(request, template, context, entry.talk, entry)
-    entry.note = form.cleaned_data["note"]
-    entry.save(update_fields=["note", "note_html", "updated_at"])
+    entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
     context = _talk_context(request, entry.talk, entry, note_form=form)
-    return _done(request, "Note saved.", template, context, entry.talk.get_absolute_url())
+    context["note_conflict"] = conflict
+    message = (
+        "Note saved. It had changed in another tab: that text is kept under Earlier versions."
+        if conflict
+        else "Note saved."
+    )
+    return _done(request, message, template, context, entry.talk.get_absolute_url())
 
 
 @require_POST

@@ -530,8 +530,8 @@ def test_talk_page_signed_in_query_count(
     _queue_n(alice, talks)
     for name in ("a", "b"):
         Entry.objects.get(talk=talks[-1]).tags.add(name)
-    # session, user, talk, topics, my entry, its tags, profile
-    with django_assert_num_queries(7):
+    # session, user, talk, topics, my entry, its tags, profile, earlier note versions
+    with django_assert_num_queries(8):
         response = alice_client.get(talks[-1].get_absolute_url())
     assert "Remove from queue" in response.content.decode()
 
@@ -553,3 +553,30 @@ def test_note_keeps_line_breaks(alice_client, queued):
     entry.refresh_from_db()
     assert "intro<br>" in entry.note_html or "intro<br />" in entry.note_html
     assert entry.note_html.count("https://youtu.be/") == 2
+
+
+def test_two_tabs_editing_one_note_never_lose_text(alice_client, queued):
+    from planner.models import note_fingerprint
+
+    entry = queued[0]
+    start = note_fingerprint("")
+    # Tab A saves first.
+    alice_client.post(f"/entries/{entry.pk}/note/", {"note": "from tab A", "base": start})
+    # Tab B still thinks the note was empty, and saves over it.
+    response = alice_client.post(
+        f"/entries/{entry.pk}/note/", {"note": "from tab B", "base": start}, headers=HX
+    )
+    html = response.content.decode()
+    assert "This note had changed in another tab" in html
+    assert "Earlier versions (1)" in html and "from tab A" in html
+    entry.refresh_from_db()
+    assert entry.note == "from tab B"
+    assert list(entry.revisions.values_list("text", flat=True)) == ["from tab A"]
+    # The response gave tab B the new base: its next save is no conflict.
+    new_base = note_fingerprint("from tab B")
+    assert f'id="note-base" value="{new_base}" hx-swap-oob="true"' in html
+    response = alice_client.post(
+        f"/entries/{entry.pk}/note/", {"note": "from tab B, more", "base": new_base}, headers=HX
+    )
+    assert "another tab" not in response.content.decode()
+    assert entry.revisions.count() == 1
