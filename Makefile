@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test lint format venv migrate catalog static fixture clean
+.PHONY: help run test lint format venv migrate catalog static fixture loadtest clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, migration check and the whole pytest suite (needs /usr/bin/chromium)"
@@ -61,6 +61,11 @@ format: venv
 test: lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# 20 people at once against gunicorn with 4 workers, 60 seconds (README: Data safety).
+LOAD_SECONDS ?= 60
+loadtest: migrate
+	$(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
 
 clean:
 	rm -rf $(VENV) staticfiles

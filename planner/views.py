@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -230,9 +231,15 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
 # Personal actions -------------------------------------------------------------
 
 
-def _done(request: HttpRequest, message: str, template: str, context: dict, fallback: str):
-    """htmx: the fragment, with the message for the live region; else redirect back."""
+def _done(
+    request: HttpRequest, message: str, fragment: Callable[[], tuple[str, dict]], fallback: str
+):
+    """htmx: the fragment, with the message for the live region; else redirect back.
+
+    fragment builds (template, context) only when an htmx request needs it.
+    """
     if request.htmx:
+        template, context = fragment()
         context["announce"] = message
         context["announce_in"] = template.partition("#")[2]
         return render(request, template, context)
@@ -256,13 +263,28 @@ def _card_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict
     return {"item": _item(talk, entry, _speed(_profile(request))), "user": request.user}
 
 
+def _talk_fragment(request: HttpRequest, template: str, entry: Entry, **extra):
+    """A builder for one part of the talk page, with the record fresh from the database."""
+
+    def build() -> tuple[str, dict]:
+        fresh = Entry.objects.select_related("talk__conference").prefetch_related("tags")
+        fresh_entry = fresh.get(pk=entry.pk)
+        return template, {**_talk_context(request, fresh_entry.talk, fresh_entry), **extra}
+
+    return build
+
+
+def _queue_fragment(request: HttpRequest) -> tuple[str, dict]:
+    return "planner/queue.html#queue", _queue_context(request, _current_query(request))
+
+
 def _fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tuple[str, dict]:
     """Which part of which page an action answers with, from the form's "fragment"."""
     where = request.POST.get("fragment")
     if where == "card":
         return "planner/catalog.html#card", _card_context(request, talk, entry)
     if where == "queue":
-        return "planner/queue.html#queue", _queue_context(request, _current_query(request))
+        return _queue_fragment(request)
     if entry is not None:
         entry = Entry.objects.filter(pk=entry.pk).prefetch_related("tags").first()
     return "planner/talk_detail.html#panel", _talk_context(request, talk, entry)
@@ -282,8 +304,9 @@ def track(request: HttpRequest, talk_id: int) -> HttpResponse:
         Entry.Status.WATCHED: f"Marked “{talk.title}” as watched.",
         Entry.Status.SKIPPED: f"Skipped “{talk.title}”.",
     }[entry.status]
-    template, context = _fragment_for(request, talk, entry)
-    return _done(request, message, template, context, talk.get_absolute_url())
+    return _done(
+        request, message, lambda: _fragment_for(request, talk, entry), talk.get_absolute_url()
+    )
 
 
 @require_POST
@@ -292,9 +315,10 @@ def unqueue(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _get_entry_for_user(request, entry_id)
     talk = entry.talk
     entry = queue.unqueue(entry)
-    template, context = _fragment_for(request, talk, entry)
     message = f"Removed “{talk.title}” from your queue."
-    return _done(request, message, template, context, talk.get_absolute_url())
+    return _done(
+        request, message, lambda: _fragment_for(request, talk, entry), talk.get_absolute_url()
+    )
 
 
 @require_POST
@@ -307,9 +331,13 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
         return _refused(request, "planner/talk_detail.html#panel", context, entry.talk, entry)
     data = form.cleaned_data
     entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
-    template, context = _fragment_for(request, entry.talk, entry)
     message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
-    return _done(request, message, template, context, entry.talk.get_absolute_url())
+    return _done(
+        request,
+        message,
+        lambda: _fragment_for(request, entry.talk, entry),
+        entry.talk.get_absolute_url(),
+    )
 
 
 @require_POST
@@ -324,8 +352,9 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry.rating = form.cleaned_data["rating"]
     entry.save(update_fields=["rating", "updated_at"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    context = _talk_context(request, entry.talk, entry)
-    return _done(request, message, template, context, entry.talk.get_absolute_url())
+    return _done(
+        request, message, _talk_fragment(request, template, entry), entry.talk.get_absolute_url()
+    )
 
 
 @require_POST
@@ -338,14 +367,13 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
         context = _talk_context(request, entry.talk, entry, note_form=form)
         return _refused(request, template, context, entry.talk, entry)
     entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
-    context = _talk_context(request, entry.talk, entry, note_form=form)
-    context["note_conflict"] = conflict
     message = (
         "Note saved. It had changed in another tab: that text is kept under Earlier versions."
         if conflict
         else "Note saved."
     )
-    return _done(request, message, template, context, entry.talk.get_absolute_url())
+    build = _talk_fragment(request, template, entry, note_form=form, note_conflict=conflict)
+    return _done(request, message, build, entry.talk.get_absolute_url())
 
 
 @require_POST
@@ -358,10 +386,10 @@ def add_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
         context = _talk_context(request, entry.talk, entry, tag_form=form)
         return _refused(request, template, context, entry.talk, entry)
     entry.tags.add(form.cleaned_data["name"])
-    entry = Entry.objects.prefetch_related("tags").select_related("talk").get(pk=entry.pk)
-    context = _talk_context(request, entry.talk, entry)
     message = f"Tagged “{form.cleaned_data['name']}”."
-    return _done(request, message, template, context, entry.talk.get_absolute_url())
+    return _done(
+        request, message, _talk_fragment(request, template, entry), entry.talk.get_absolute_url()
+    )
 
 
 @require_POST
@@ -370,12 +398,8 @@ def remove_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _get_entry_for_user(request, entry_id)
     name = request.POST.get("name", "")
     entry.tags.remove(name)
-    entry = Entry.objects.prefetch_related("tags").select_related("talk").get(pk=entry.pk)
-    context = _talk_context(request, entry.talk, entry)
-    template = "planner/talk_detail.html#tags"
-    return _done(
-        request, f"Removed tag “{name}”.", template, context, entry.talk.get_absolute_url()
-    )
+    build = _talk_fragment(request, "planner/talk_detail.html#tags", entry)
+    return _done(request, f"Removed tag “{name}”.", build, entry.talk.get_absolute_url())
 
 
 @require_POST
@@ -389,13 +413,14 @@ def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
         return _refused(request, template, context, entry.talk, entry)
     entry.personal_seconds = form.cleaned_data["length"]
     entry.save(update_fields=["personal_seconds", "updated_at"])
-    context = _talk_context(request, entry.talk, entry)
     message = (
         f"Length set to {format_clock(entry.personal_seconds)}."
         if entry.personal_seconds
         else "Length cleared: using the estimate."
     )
-    return _done(request, message, template, context, entry.talk.get_absolute_url())
+    return _done(
+        request, message, _talk_fragment(request, template, entry), entry.talk.get_absolute_url()
+    )
 
 
 # Queue ------------------------------------------------------------------------
@@ -507,8 +532,7 @@ def move(request: HttpRequest, entry_id: int) -> HttpResponse:
     queue.move(entry, form.cleaned_data["direction"])
     label = dict(form.fields["direction"].choices)[form.cleaned_data["direction"]]
     message = f"{label}: “{entry.talk.title}”."
-    context = _queue_context(request, _current_query(request))
-    return _done(request, message, "planner/queue.html#queue", context, reverse("queue"))
+    return _done(request, message, lambda: _queue_fragment(request), reverse("queue"))
 
 
 @require_POST
@@ -518,8 +542,7 @@ def reorder(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(form.errors["order"][0], status=400, content_type="text/plain")
     queue.reorder(request.user, form.cleaned_data["order"])
-    context = _queue_context(request, _current_query(request))
-    return _done(request, "New order saved.", "planner/queue.html#queue", context, reverse("queue"))
+    return _done(request, "New order saved.", lambda: _queue_fragment(request), reverse("queue"))
 
 
 # Watched diary and settings ---------------------------------------------------
