@@ -247,16 +247,17 @@ def _done(
     return redirect(_safe_next(request) or fallback)
 
 
-def _refused(request: HttpRequest, template: str, context: dict, talk: Talk, entry) -> HttpResponse:
-    """Invalid input: the control again with its error; nothing was saved."""
+def _refused(request: HttpRequest, template: str, entry: Entry, **forms) -> HttpResponse:
+    """Invalid input: the control again with its error next to it; nothing was saved.
+
+    htmx gets the one fragment (422); without JavaScript, the whole talk page (400).
+    """
+    context = _talk_context(request, entry.talk, entry, **forms)
     if request.htmx:
         context["announce"] = "Not saved: please correct the error shown."
         context["announce_in"] = template.partition("#")[2]
         return render(request, template, context, status=422)
-    page = _talk_context(
-        request, talk, entry, **{k: v for k, v in context.items() if k.endswith("_form")}
-    )
-    return render(request, "planner/talk_detail.html", page, status=400)
+    return render(request, "planner/talk_detail.html", context, status=400)
 
 
 def _card_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
@@ -327,8 +328,7 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _get_entry_for_user(request, entry_id)
     form = StatusForm(request.POST, auto_id="id_status_%s")
     if not form.is_valid():
-        context = _talk_context(request, entry.talk, entry, status_form=form)
-        return _refused(request, "planner/talk_detail.html#panel", context, entry.talk, entry)
+        return _refused(request, "planner/talk_detail.html#panel", entry, status_form=form)
     data = form.cleaned_data
     entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
     message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
@@ -347,8 +347,7 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = RatingForm(request.POST)
     template = "planner/talk_detail.html#rating"
     if not form.is_valid():
-        context = _talk_context(request, entry.talk, entry, rating_form=form)
-        return _refused(request, template, context, entry.talk, entry)
+        return _refused(request, template, entry, rating_form=form)
     entry.rating = form.cleaned_data["rating"]
     entry.save(update_fields=["rating", "updated_at"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
@@ -364,8 +363,7 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     template = "planner/talk_detail.html#note_status"
     if not form.is_valid():
-        context = _talk_context(request, entry.talk, entry, note_form=form)
-        return _refused(request, template, context, entry.talk, entry)
+        return _refused(request, template, entry, note_form=form)
     entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
     message = (
         "Note saved. It had changed in another tab: that text is kept under Earlier versions."
@@ -383,8 +381,7 @@ def add_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = TagForm(request.POST)
     template = "planner/talk_detail.html#tags"
     if not form.is_valid():
-        context = _talk_context(request, entry.talk, entry, tag_form=form)
-        return _refused(request, template, context, entry.talk, entry)
+        return _refused(request, template, entry, tag_form=form)
     entry.tags.add(form.cleaned_data["name"])
     message = f"Tagged “{form.cleaned_data['name']}”."
     return _done(
@@ -409,8 +406,7 @@ def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = LengthForm(request.POST)
     template = "planner/talk_detail.html#length"
     if not form.is_valid():
-        context = _talk_context(request, entry.talk, entry, length_form=form)
-        return _refused(request, template, context, entry.talk, entry)
+        return _refused(request, template, entry, length_form=form)
     entry.personal_seconds = form.cleaned_data["length"]
     entry.save(update_fields=["personal_seconds", "updated_at"])
     message = (

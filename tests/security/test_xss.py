@@ -131,3 +131,16 @@ def test_payloads_are_inert_in_the_admin(client, attacker, catalog, payload):
         html = response.content.decode()
         assert "window.__xss=1</script>" not in html
         assert "<img src=x onerror" not in html and "<svg onload" not in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:4])
+def test_display_names_cannot_carry_markup(client, db, payload):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": payload[:150], "email": "x@example.com", "password1": "long-enough-pass-1",
+         "password2": "long-enough-pass-1"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Enter a valid username" in response.content.decode()
+    assert_inert(response.content.decode(), "sign-up form")
+    assert not User.objects.exists()
