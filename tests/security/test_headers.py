@@ -61,7 +61,9 @@ def test_other_security_headers(client, catalog):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # Not the test run's own switches: this is what a production start sees.
+    skip = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in skip}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
