@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test lint format venv migrate catalog static fixture loadtest clean
+.PHONY: help run test lint format venv migrate catalog static fixture loadtest bench clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, migration check and the whole pytest suite (needs /usr/bin/chromium)"
@@ -66,6 +66,14 @@ test: lint
 LOAD_SECONDS ?= 60
 loadtest: migrate
 	$(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
+
+# Full-size benchmark on SQLite and PostgreSQL (scratch databases), see README.
+bench: venv
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	rm -f data/bench.sqlite3*
+	env -u DATABASE_URL SQLITE_PATH=data/bench.sqlite3 $(MANAGE) bench
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench" -c "CREATE DATABASE planner_bench"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench $(MANAGE) bench
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -5,6 +5,7 @@ from planner import sharing_views, views
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
+    path("healthz", views.healthz, name="healthz"),
     path("talks/<int:talk_id>/track/", views.track, name="track"),
     path("talks/<slug:conference_slug>/<slug:slug>/", views.talk_detail, name="talk_detail"),
     path("queue/", views.queue_page, name="queue"),

@@ -127,6 +127,12 @@ def _partial(request: HttpRequest, template: str, name: str) -> str:
 # Catalog ----------------------------------------------------------------------
 
 
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Up and serving; touches no database. Also the benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def _filter_talks(talks, data: dict, user):
     if data.get("q"):
         talks = talks.search(data["q"])

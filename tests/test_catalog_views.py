@@ -134,3 +134,9 @@ def test_admin_is_for_staff_only(client, catalog):
     response = client.get("/admin/talk_sessions/talk/")
     assert response.status_code == 200
     assert "Werner Vogels - CTO AWS" in response.content.decode()
+
+
+def test_healthz_is_cheap(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.content == b"ok"

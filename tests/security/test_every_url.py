@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD
 # How each named URL may be used. "public": anyone may GET it. "personal": signed in only;
 # anything with an object id in it must answer 404 to a different signed-in user.
 PUBLIC = {
-    "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
+    "healthz", "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
 }  # fmt: skip
 PERSONAL_GET = {

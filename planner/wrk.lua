@@ -1,0 +1,22 @@
+-- One endpoint under load; the request comes from the environment, the summary
+-- goes out as one JSON line with the percentiles wrk measured.
+wrk.method = os.getenv("WRK_METHOD") or "GET"
+local body = os.getenv("WRK_BODY")
+if body and body ~= "" then
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+local cookie = os.getenv("WRK_COOKIE")
+if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+local csrf = os.getenv("WRK_CSRF")
+if csrf and csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
+if os.getenv("WRK_HX") == "1" then wrk.headers["HX-Request"] = "true" end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "socket_errors": %d, "non_2xx": %d, ' ..
+    '"p50_us": %d, "p95_us": %d, "p99_us": %d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
