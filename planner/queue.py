@@ -17,8 +17,11 @@ from sessions.models import Talk
 
 
 def _lock(user) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return Profile.objects.select_for_update().get(pk=profile.pk)
+    try:
+        return Profile.objects.select_for_update().get(user=user)
+    except Profile.DoesNotExist:
+        Profile.objects.get_or_create(user=user)
+        return Profile.objects.select_for_update().get(user=user)
 
 
 def _next_position(user) -> int:

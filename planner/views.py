@@ -85,8 +85,11 @@ def _profile(request: HttpRequest) -> Profile | None:
     """The signed-in person's profile (one query), made on first use."""
     if not request.user.is_authenticated:
         return None
-    profile, _ = Profile.objects.get_or_create(user=request.user)
-    return profile
+    try:
+        return request.user.profile  # loaded with the user (planner.backends)
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user=request.user)
+        return profile
 
 
 def _speed(profile: Profile | None) -> int:
@@ -357,9 +360,8 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry.rating = form.cleaned_data["rating"]
     entry.save(update_fields=["rating", "updated_at"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    return _done(
-        request, message, _talk_fragment(request, template, entry), entry.talk.get_absolute_url()
-    )
+    context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
+    return _done(request, message, lambda: (template, context), entry.talk.get_absolute_url())
 
 
 @require_POST
@@ -376,8 +378,14 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
         if conflict
         else "Note saved."
     )
-    build = _talk_fragment(request, template, entry, note_form=form, note_conflict=conflict)
-    return _done(request, message, build, entry.talk.get_absolute_url())
+    context = {
+        "entry": entry,
+        "note_form": form,
+        "note_base": note_fingerprint(entry.note),
+        "note_conflict": conflict,
+        "revisions": entry.revisions.all()[:10],
+    }
+    return _done(request, message, lambda: (template, context), entry.talk.get_absolute_url())
 
 
 @require_POST
@@ -544,7 +552,9 @@ def reorder(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(form.errors["order"][0], status=400, content_type="text/plain")
     queue.reorder(request.user, form.cleaned_data["order"])
-    return _done(request, "New order saved.", lambda: _queue_fragment(request), reverse("queue"))
+    # The page already shows the new order (the person dragged it there): say it is saved.
+    saved = ("planner/queue.html#saved", {})
+    return _done(request, "New order saved.", lambda: saved, reverse("queue"))
 
 
 # Watched diary and settings ---------------------------------------------------
@@ -597,7 +607,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return render(request, "registration/signup.html", {"form": form}, status=429)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="planner.backends.ProfileModelBackend")
             return redirect(_safe_next(request) or "catalog")
         return render(request, "registration/signup.html", {"form": form}, status=400)
     return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request)})

@@ -1,6 +1,7 @@
 """Markdown to safe HTML for catalog text (verdicts, outline lines)."""
 
 import html
+import re
 
 import markdown
 import nh3
@@ -21,15 +22,30 @@ def _clean(raw_html: str, tags: set[str]) -> str:
     )
 
 
+# Text without any of these needs no Markdown parser: escaping it gives the same
+# HTML, thousands of times faster (imports of big writeups depend on it).
+MARKUP = re.compile(r"[\\`*_{}\[\]()#+!<>|~\xa0]|^\s*[-=\d]|\s{2,}$|https?:|www\.|@|\n")
+
+
+def _plain(text: str) -> str | None:
+    return None if MARKUP.search(text) else html.escape(text.lstrip(), quote=False)
+
+
 def render_block(text: str) -> str:
     """Paragraphs of Markdown as sanitized HTML."""
     if not text.strip():
         return ""
+    plain = _plain(text)
+    if plain is not None:
+        return f"<p>{plain}</p>"
     return _clean(markdown.markdown(text), BLOCK_TAGS)
 
 
 def render_inline(text: str) -> str:
     """One line of Markdown (links, emphasis, code) as sanitized inline HTML."""
+    plain = _plain(text)
+    if plain is not None:
+        return plain
     rendered = markdown.markdown(text).strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>"):
         rendered = rendered[3:-4]

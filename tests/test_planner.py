@@ -497,8 +497,8 @@ def test_catalog_signed_in_query_count(
     alice_client, alice, make_talks, django_assert_num_queries, n
 ):
     _queue_n(alice, make_talks(n))
-    # session, user, profile, topics, my tags, count, talks, topics of talks, my entries
-    with django_assert_num_queries(9):
+    # session, user with profile, topics, my tags, count, talks, topics of talks, my entries
+    with django_assert_num_queries(8):
         response = alice_client.get("/")
     assert f"{n} talk" in response.content.decode()
 
@@ -506,8 +506,8 @@ def test_catalog_signed_in_query_count(
 @pytest.mark.parametrize("n", [1, 3])
 def test_queue_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
     _queue_n(alice, make_talks(n))
-    # session, user, profile, topics, my tags, totals, entries+talks, my tags of those, topics
-    with django_assert_num_queries(9):
+    # session, user with profile, topics, my tags, totals, entries+talks, their tags, topics
+    with django_assert_num_queries(8):
         response = alice_client.get("/queue/")
     assert f"{n} talk" in response.content.decode()
 
@@ -516,8 +516,8 @@ def test_queue_query_count(alice_client, alice, make_talks, django_assert_num_qu
 def test_watched_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
     for talk in make_talks(n):
         queue.track(alice, talk, Entry.Status.WATCHED).tags.add("t")
-    # session, user, profile, count, entries+talks, my tags of those
-    with django_assert_num_queries(6):
+    # session, user with profile, count, entries+talks, my tags of those
+    with django_assert_num_queries(5):
         response = alice_client.get("/watched/")
     assert response.content.decode().count('class="card"') == n
 
@@ -530,8 +530,8 @@ def test_talk_page_signed_in_query_count(
     _queue_n(alice, talks)
     for name in ("a", "b"):
         Entry.objects.get(talk=talks[-1]).tags.add(name)
-    # session, user, talk, topics, my entry, its tags, profile, earlier note versions
-    with django_assert_num_queries(8):
+    # session, user with profile, talk, topics, my entry, its tags, earlier note versions
+    with django_assert_num_queries(7):
         response = alice_client.get(talks[-1].get_absolute_url())
     assert "Remove from queue" in response.content.decode()
 

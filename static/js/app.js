@@ -38,10 +38,10 @@
     const order = Array.from(list.querySelectorAll(".queue-row"), (r) => r.dataset.entryId);
     dragged.classList.remove("dragging");
     dragged = null;
+    // The rows are already where they were dropped; the answer only confirms it.
     htmx.ajax("POST", list.dataset.reorderUrl, {
       source: list,
-      target: "#queue",
-      swap: "outerHTML",
+      swap: "none",
       values: { order: order.join(",") },
     });
   });
