@@ -135,7 +135,7 @@ class ReorderForm(forms.Form):
 
     def clean_order(self) -> list[int]:
         parts = [p for p in self.cleaned_data["order"].replace(" ", "").split(",") if p]
-        if not parts or not all(p.isdigit() and len(p) < 19 for p in parts):
+        if not parts or not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
             raise forms.ValidationError("The new order must be a list of queue item ids.")
         return [int(p) for p in parts]
 

@@ -91,7 +91,7 @@ class Talk(models.Model):
 
     objects = TalkQuerySet.as_manager()
 
-    SUMMARY_ITEMS = 4
+    SUMMARY_ITEMS = 3
 
     class Meta:
         ordering = ["conference", "position"]

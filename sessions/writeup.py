@@ -315,6 +315,7 @@ TALK_FIELDS = [
 ]
 
 
+RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text"]
 LIMITS = {"title": 300, "speaker_name": 200, "speaker_role": 200, "tagline": 300}
 
 
@@ -358,7 +359,7 @@ def import_writeup(parsed: ParsedWriteup, source_url: str = "") -> ImportResult:
         talk.slug = f"tmp-{talk.pk}-{talk.video_id.lower()}"
     Talk.objects.bulk_update(moving, ["slug"], batch_size=1000)
 
-    new, changed, topics = [], [], {}
+    new, changed, parked_back, topics = [], [], [], {}
     unchanged = 0
     for position, item in enumerate(parsed.talks, start=1):
         values = {
@@ -372,25 +373,31 @@ def import_writeup(parsed: ParsedWriteup, source_url: str = "") -> ImportResult:
             "outline": item.outline,
             "position": position,
         }
+        topics[item.video_id] = topics_for(item.title, item.tagline, values["verdict"])
         talk = existing.get(item.video_id)
         if talk is None:
             talk = Talk(conference=conference, video_id=item.video_id, **values)
             new.append(talk)
+            talk.render()
         else:
+            rendered_before = [getattr(talk, name) for name in RENDERED]
             for name, value in values.items():
                 setattr(talk, name, value)
-            if original[talk.pk] == values:
+            talk.render()
+            if original[talk.pk] == values and rendered_before == [
+                getattr(talk, name) for name in RENDERED
+            ]:
                 unchanged += 1
-            changed.append(talk)
-        talk.render()
-        topics[item.video_id] = topics_for(item.title, item.tagline, values["verdict"])
+                parked_back.append(talk)  # only its parked slug needs restoring
+            else:
+                changed.append(talk)
 
     Talk.objects.bulk_create(new, batch_size=1000)
-    fields = [*TALK_FIELDS, "verdict_html", "outline_html", "summary_html", "outline_text"]
-    Talk.objects.bulk_update(changed, fields, batch_size=500)
+    Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
+    Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
 
     # Topics: set them again from the text, in two statements.
-    talks = {t.video_id: t for t in new + changed}
+    talks = {t.video_id: t for t in new + changed + parked_back}
     tags = {}
     for name in sorted({name for names in topics.values() for name in names}):
         tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
@@ -404,7 +411,7 @@ def import_writeup(parsed: ParsedWriteup, source_url: str = "") -> ImportResult:
     return ImportResult(
         conference=conference,
         created=len(new),
-        updated=len(changed) - unchanged,
+        updated=len(changed),
         unchanged=unchanged,
         not_in_file=len(existing.keys() - file_ids),
     )

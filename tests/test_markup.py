@@ -38,3 +38,27 @@ def seed_lines() -> list[str]:
 def test_fast_path_matches_markdown(text):
     assert markup.render_inline(text) == slow_inline(text)
     assert markup.render_block(text) == markup._clean(markdown.markdown(text), markup.BLOCK_TAGS)
+
+
+# Lines that would be lists to Markdown never reach the outline renderer as text.
+LIST_LIKE = {"1. not a list?", "- dash"}
+
+
+@pytest.mark.parametrize("text", [t for t in SAMPLES if t not in LIST_LIKE] + seed_lines())
+def test_outline_renderer_matches_markdown(text):
+    outline = markup.render_outline([{"text": text, "children": []}])
+    assert outline == f'<ul class="outline"><li>{slow_inline(text)}</li></ul>'
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("<b>raw</b> html", "&lt;b&gt;raw&lt;/b&gt; html"),
+        ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
+        ('<img src=x onerror="alert(1)">', '&lt;img src=x onerror="alert(1)"&gt;'),
+    ],
+)
+def test_outline_renderer_shows_html_as_text(text, html):
+    assert markup.render_outline([{"text": text, "children": []}]) == (
+        f'<ul class="outline"><li>{html}</li></ul>'
+    )

@@ -580,3 +580,9 @@ def test_two_tabs_editing_one_note_never_lose_text(alice_client, queued):
     )
     assert "another tab" not in response.content.decode()
     assert entry.revisions.count() == 1
+
+
+def test_reorder_refuses_unicode_digits(alice_client, queued):
+    # Found by hypothesis: "¹".isdigit() is True, int("¹") fails.
+    response = alice_client.post("/queue/reorder/", {"order": "¹,²"})
+    assert response.status_code == 400
