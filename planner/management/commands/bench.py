@@ -10,17 +10,12 @@ import gzip
 import http.client
 import json
 import os
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,6 +24,7 @@ from django.db import connection
 from planner import sharing
 from planner.httpclient import Tab
 from planner.models import Entry, RecommendedList
+from planner.serving import gunicorn, production_env
 from sessions.models import Talk
 
 TARGETS = {
@@ -59,12 +55,6 @@ def writeup(n: int) -> str:
                     lines.append(f"    * Detail {j} with *emphasis*")
             lines.append("")
     return "\n".join(lines)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -119,35 +109,7 @@ class Command(BaseCommand):
             .first()
         )
 
-        port = free_port()
-        env = {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "EMAIL_HOST": "localhost",
-            "QUERY_COUNT_HEADER": "true",
-            "GUNICORN_ACCESS_LOG": "",
-            "AXES_FAILURE_LIMIT": "1000",
-        }
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        if vendor == "sqlite":
-            env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                       cwd=settings.BASE_DIR, env=env, check=True)  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "planner.wsgi"],
-            cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with gunicorn(production_env(QUERY_COUNT_HEADER="true")) as (port, server):
             tab = Tab("127.0.0.1", port)
             tab.sign_in("demo-0001", "demo-password-1234")
             cookie = "; ".join(f"{k}={v}" for k, v in tab.cookies.items())
@@ -194,9 +156,6 @@ class Command(BaseCommand):
                 ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
             ).stdout.split()]  # fmt: skip
             figures["worker_rss_mb"] = [round(rss_mb(p), 1) for p in workers]
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(30)
 
         figures["results"] = results
         figures["checks"] = self.judge(figures)

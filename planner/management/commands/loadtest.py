@@ -6,13 +6,8 @@ any 5xx, any "database is locked" or any lost update.
 """
 
 import json
-import os
 import random
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,15 +20,10 @@ from django.db import connection
 
 from planner.httpclient import Tab
 from planner.models import Entry, Profile
+from planner.serving import gunicorn, production_env
 from sessions.models import Talk
 
 PASSWORD = "load-test-password-not-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Person(threading.Thread):
@@ -46,6 +36,7 @@ class Person(threading.Thread):
         self.notes: dict[int, str] = {}
         self.requests = self.errors_5xx = self.locked = self.other_errors = 0
         self.latencies: list[float] = []
+        self.crash = ""
 
     def call(self, path: str, data: dict) -> None:
         started = time.perf_counter()
@@ -62,6 +53,12 @@ class Person(threading.Thread):
             raise RuntimeError(f"{path} answered {status}")
 
     def run(self) -> None:
+        try:
+            self.act()
+        except Exception as exc:  # reported as a failure of the whole run
+            self.crash = f"{self.name_}: {exc!r}"
+
+    def act(self) -> None:
         self.tab = Tab("127.0.0.1", self.port)
         self.tab.sign_in(self.name_, PASSWORD)
         talks = list(self.entries)
@@ -135,43 +132,9 @@ class Command(BaseCommand):
             )
             people.append(user)
 
-        port = free_port()
-        env = {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "EMAIL_HOST": "localhost",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_ACCESS_LOG": "",
-            "AXES_FAILURE_LIMIT": "1000",
-        }
-        if connection.vendor == "sqlite":
-            env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-        static = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-        if static.returncode:
-            raise CommandError(static.stderr)
-        log = open(settings.BASE_DIR / "data" / "loadtest-gunicorn.log", "w")  # noqa: SIM115
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "planner.wsgi"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError as exc:
-                    if server.poll() is not None:
-                        raise CommandError(
-                            "gunicorn did not start: see data/loadtest-gunicorn.log"
-                        ) from exc
-                    time.sleep(0.1)
+        log_path = settings.BASE_DIR / "data" / "loadtest-gunicorn.log"
+        env = production_env(WEB_CONCURRENCY=str(workers))
+        with gunicorn(env, log=log_path) as (port, _server):
             deadline = time.monotonic() + seconds
             threads = []
             for n, user in enumerate(people):
@@ -183,12 +146,9 @@ class Command(BaseCommand):
             for t in threads:
                 t.join(seconds + 120)
             elapsed = time.monotonic() - started
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(30)
-            log.close()
-        server_log = (settings.BASE_DIR / "data" / "loadtest-gunicorn.log").read_text()
+        server_log = log_path.read_text()
 
+        crashed = [t.crash for t in threads if t.crash]
         lost = []
         for person, user in zip(threads, people, strict=True):
             rows = {e.talk_id: e for e in Entry.objects.filter(user=user)}
@@ -219,13 +179,15 @@ class Command(BaseCommand):
             "database_locked": sum(t.locked for t in threads)
             + server_log.count("database is locked"),
             "lost_updates": len(lost),
+            "crashed_users": len(crashed),
         }
         self.stdout.write(json_dumps(figures))
         if out:
             out.write_text(json_dumps(figures))
-        for line in lost[:20]:
+        for line in (crashed + lost)[:20]:
             self.stderr.write(line)
-        if figures["errors_5xx"] or figures["database_locked"] or lost or not figures["requests"]:
+        failed = figures["errors_5xx"] or figures["database_locked"] or lost or crashed
+        if failed or not figures["requests"]:
             raise CommandError("load test failed: see the figures above")
 
 
