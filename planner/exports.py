@@ -217,24 +217,23 @@ def _int(data, key, where, low=0, high=None, null=True):
     return value
 
 
-def _date(data, key, where):
+def _iso(data, key, where, parse, what):
+    """An ISO date or date-time from the backup (parse is date/datetime.fromisoformat)."""
     value = _get(data, key, str, where, null=True, default=None)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse(value)
     except ValueError as exc:
-        raise BackupError(f"{where}: '{key}' is not a date") from exc
+        raise BackupError(f"{where}: '{key}' is not {what}") from exc
+
+
+def _date(data, key, where):
+    return _iso(data, key, where, date.fromisoformat, "a date")
 
 
 def _datetime(data, key, where):
-    value = _get(data, key, str, where, null=True, default=None)
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BackupError(f"{where}: '{key}' is not a date and time") from exc
+    return _iso(data, key, where, datetime.fromisoformat, "a date and time")
 
 
 def _find_talk(ref, where: str, talks: dict) -> Talk:

@@ -12,6 +12,8 @@ NOTE_MAX_CHARS = 20_000
 
 # A writeup rarely gives a talk's length: until a person enters the real one,
 # plan with a typical length for the kind of talk and say it is an estimate.
+# Playback speeds, in percent; Profile.Speed names them. Checked in the database too.
+SPEEDS = [100, 125, 150, 175, 200]
 ESTIMATED_SECONDS = {Talk.Kind.KEYNOTE: 2 * 3600, Talk.Kind.BREAKOUT: 3600}
 
 
@@ -33,7 +35,7 @@ class Profile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(speed_percent__in=[100, 125, 150, 175, 200]),
+                condition=Q(speed_percent__in=SPEEDS),
                 name="profile_speed_known",
             ),
         ]
@@ -247,7 +249,7 @@ class ListItem(models.Model):
                 fields=["recommended_list", "position"], name="listitem_unique_position"
             ),
             models.CheckConstraint(
-                condition=Q(speed_percent__in=[100, 125, 150, 175, 200]),
+                condition=Q(speed_percent__in=SPEEDS),
                 name="listitem_speed_known",
             ),
         ]
