@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -58,6 +58,17 @@ class EntryQuerySet(models.QuerySet):
     def queued(self) -> "EntryQuerySet":
         """The watch list: queued and in-progress talks, in the person's order."""
         return self.filter(status__in=Entry.QUEUE_STATUSES).order_by("position", "pk")
+
+    def with_talks(self) -> "EntryQuerySet":
+        """Each record with its talk and conference, as lists show them."""
+        return self.select_related("talk__conference").defer(
+            *(f"talk__{name}" for name in Talk.PAGE_ONLY_FIELDS)
+        )
+
+    def with_tags(self) -> "EntryQuerySet":
+        """The person's tags in one query, as `entry.tag_list` (see Talk's with_topics)."""
+        links = EntryTag.objects.select_related("tag").order_by("tag__name")
+        return self.prefetch_related(Prefetch("tag_links", queryset=links, to_attr="tag_list"))
 
     def watched(self) -> "EntryQuerySet":
         return self.filter(status=Entry.Status.WATCHED).order_by("-watched_on", "-updated_at")
@@ -135,6 +146,14 @@ class Entry(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.note_html = markup.render_note(self.note, self.talk.video_id)
         super().save(*args, **kwargs)
+
+    @property
+    def my_tags(self) -> list:
+        """The person's tags by name: prefetched by with_tags(), else one query."""
+        links = getattr(self, "tag_list", None)
+        if links is None:
+            links = self.tag_links.select_related("tag").order_by("tag__name")
+        return [link.tag for link in links]
 
     @property
     def in_queue(self) -> bool:

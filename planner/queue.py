@@ -57,6 +57,7 @@ def track(user, talk: Talk, status: str = Entry.Status.QUEUED) -> Entry:
     """Put a talk in the queue (at the end), or record it as watched/skipped."""
     _lock(user)
     entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
+    entry.talk = talk  # save() renders the note with it: spare fetching it again
     if status in Entry.QUEUE_STATUSES:
         if not entry.in_queue:
             entry.position = _next_position(user)

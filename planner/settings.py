@@ -108,8 +108,8 @@ TEMPLATES = [
 
 # SQLite by default. WAL lets readers carry on while one writer writes;
 # IMMEDIATE takes the write lock when a transaction starts, so two gunicorn
-# workers queue on the busy timeout instead of failing with "database is
-# locked" half-way through a transaction.
+# workers queue instead of failing with "database is locked" half-way through
+# a transaction; planner.sqlite makes them queue in turn (see its docstring).
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "data" / "planner.sqlite3"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
@@ -123,7 +123,7 @@ else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "planner.sqlite",
             "NAME": SQLITE_PATH,
             # Tests use a file too, so they run with WAL and real locking, as production does.
             "TEST": {"NAME": SQLITE_PATH.with_name(f"test-{SQLITE_PATH.stem}.sqlite3")},

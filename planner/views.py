@@ -44,7 +44,7 @@ from planner.models import (
 from sessions.models import Talk
 from sessions.topics import topics_in_use
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20  # cards are text-heavy: 20 is a comfortable read, and a fast page
 DEFAULT_SPEED = Profile.Speed.X150
 
 
@@ -170,7 +170,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         tags=_my_tags(user) if profile else [],
         signed_in=profile is not None,
     )
-    talks = Talk.objects.select_related("conference").prefetch_related("tags").in_order()
+    talks = Talk.objects.select_related("conference").for_lists().with_topics().in_order()
     if profile:
         talks = talks.prefetch_related(
             Prefetch("entries", queryset=Entry.objects.filter(user=user), to_attr="mine")
@@ -227,13 +227,13 @@ def _talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms
 @require_GET
 def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
     talk = get_object_or_404(
-        Talk.objects.select_related("conference").prefetch_related("tags"),
+        Talk.objects.select_related("conference").with_topics(),
         conference__slug=conference_slug,
         slug=slug,
     )
     entry = None
     if request.user.is_authenticated:
-        entry = Entry.objects.filter(user=request.user, talk=talk).prefetch_related("tags").first()
+        entry = Entry.objects.filter(user=request.user, talk=talk).with_tags().first()
     return render(request, "planner/talk_detail.html", _talk_context(request, talk, entry))
 
 
@@ -277,7 +277,7 @@ def _talk_fragment(request: HttpRequest, template: str, entry: Entry, **extra):
     """A builder for one part of the talk page, with the record fresh from the database."""
 
     def build() -> tuple[str, dict]:
-        fresh = Entry.objects.select_related("talk__conference").prefetch_related("tags")
+        fresh = Entry.objects.select_related("talk__conference").with_tags()
         fresh_entry = fresh.get(pk=entry.pk)
         return template, {**_talk_context(request, fresh_entry.talk, fresh_entry), **extra}
 
@@ -296,7 +296,7 @@ def _fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tupl
     if where == "queue":
         return _queue_fragment(request)
     if entry is not None:
-        entry = Entry.objects.filter(pk=entry.pk).prefetch_related("tags").first()
+        entry = Entry.objects.filter(pk=entry.pk).with_tags().first()
     return "planner/talk_detail.html#panel", _talk_context(request, talk, entry)
 
 
@@ -459,12 +459,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         signed_in=True,
         statuses=QUEUE_STATUSES,
     )
-    entries = (
-        Entry.objects.for_user(user)
-        .queued()
-        .select_related("talk__conference")
-        .prefetch_related("tags", "talk__tags")
-    )
+    entries = Entry.objects.for_user(user).queued().with_talks().with_tags()
     valid = form.is_valid()
     if valid:
         data = form.cleaned_data
@@ -564,12 +559,7 @@ def reorder(request: HttpRequest) -> HttpResponse:
 @login_required
 def watched(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
-    entries = (
-        Entry.objects.for_user(request.user)
-        .watched()
-        .select_related("talk__conference")
-        .prefetch_related("tags")
-    )
+    entries = Entry.objects.for_user(request.user).watched().with_talks().with_tags()
     page, query = _page(request, entries)
     return render(
         request,

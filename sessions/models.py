@@ -1,6 +1,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -43,6 +43,18 @@ class TalkQuerySet(models.QuerySet):
     def in_order(self) -> "TalkQuerySet":
         """Newest conference first, each in its writeup's order (index talk_catalog_order)."""
         return self.order_by("-conference_id", "position")
+
+    def for_lists(self) -> "TalkQuerySet":
+        """Without the full text a list never shows (the outline alone is kilobytes of JSON)."""
+        return self.defer(*Talk.PAGE_ONLY_FIELDS)
+
+    def with_topics(self) -> "TalkQuerySet":
+        """Topic links and their tags in one query, as `talk.topic_list` (sorted by name).
+
+        taggit's own prefetch of `tags` builds a queryset per talk: 5 ms on a page of 30.
+        """
+        links = TaggedTalk.objects.select_related("tag").order_by("tag__name")
+        return self.prefetch_related(Prefetch("topic_links", queryset=links, to_attr="topic_list"))
 
     def search(self, text: str) -> "TalkQuerySet":
         """Talks whose title, speaker, tagline or outline contain every word of text."""
@@ -92,6 +104,8 @@ class Talk(models.Model):
     objects = TalkQuerySet.as_manager()
 
     SUMMARY_ITEMS = 3
+    # Only the talk's own page shows these; lists leave them out (see for_lists()).
+    PAGE_ONLY_FIELDS = ("verdict", "outline", "outline_html", "outline_text")
 
     class Meta:
         ordering = ["conference", "position"]
@@ -132,6 +146,14 @@ class Talk(models.Model):
     def section_label(self) -> str:
         """Heading the catalog groups by; needs conference to be select_related."""
         return f"{self.conference.name}: {self.get_kind_display()}s"
+
+    @property
+    def topics(self) -> list:
+        """Topic tags by name: prefetched by with_topics(), else one query."""
+        links = getattr(self, "topic_list", None)
+        if links is None:
+            links = self.topic_links.select_related("tag").order_by("tag__name")
+        return [link.tag for link in links]
 
     @property
     def youtube_url(self) -> str:

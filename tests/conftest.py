@@ -3,6 +3,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import models
+from django.db.models import query
 
 from sessions.models import Conference, Talk
 
@@ -25,6 +27,14 @@ EXPECTED_TITLES = [
     "Designing event-driven integrations using Amazon EventBridge",
     "Best practices for advanced serverless developers",
 ]
+
+
+@pytest.fixture
+def no_lazy_loads(monkeypatch):
+    """Every queryset in the test raises on a lazy load (Django 6.1 FETCH_RAISE): a list
+    page that forgot a select_related or touched a deferred field fails loudly instead of
+    doing one query per row that a query count on a short list might not show."""
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
 
 
 @pytest.fixture

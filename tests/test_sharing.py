@@ -404,6 +404,7 @@ def test_exports_need_sign_in(client, url):
 
 
 @pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.usefixtures("no_lazy_loads")
 def test_shared_page_query_count(client, alice, make_talks, django_assert_num_queries, n):
     rlist = RecommendedList.objects.create(user=alice, title="L")
     for talk in make_talks(n):
