@@ -1,11 +1,11 @@
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from sessions import markup
+from sessions import markup, search
 
 YOUTUBE_ID = RegexValidator(
     r"^[A-Za-z0-9_-]{11}$", "A YouTube video id is 11 letters, digits, - or _."
@@ -57,16 +57,9 @@ class TalkQuerySet(models.QuerySet):
         return self.prefetch_related(Prefetch("topic_links", queryset=links, to_attr="topic_list"))
 
     def search(self, text: str) -> "TalkQuerySet":
-        """Talks whose title, speaker, tagline or outline contain every word of text."""
-        qs = self
-        for word in text.split():
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(speaker_name__icontains=word)
-                | Q(tagline__icontains=word)
-                | Q(outline_text__icontains=word)
-            )
-        return qs
+        """Talks with a word starting with each word of text (sessions.search)."""
+        condition = search.condition(connections[self.db].vendor, text)
+        return self.none() if condition is None else self.filter(condition)
 
     def with_topic(self, slug: str) -> "TalkQuerySet":
         return self.filter(topic_links__tag__slug=slug)
