@@ -7,7 +7,17 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -142,7 +152,7 @@ def _filter_talks(talks, data: dict, user):
     if data.get("kind"):
         talks = talks.filter(kind=data["kind"])
     if data.get("topic"):
-        talks = talks.with_topic(data["topic"])
+        talks = talks.on_topic(data["topic"])
     if not user.is_authenticated:
         return talks
     mine = Entry.objects.filter(user=user, talk=OuterRef("pk"))
@@ -172,9 +182,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
     talks = Talk.objects.select_related("conference").for_lists().with_topics().in_order()
     if profile:
-        talks = talks.prefetch_related(
-            Prefetch("entries", queryset=Entry.objects.filter(user=user), to_attr="mine")
-        )
+        # The person's record comes in the same row (a LEFT JOIN), not a query of its own.
+        mine = FilteredRelation("entries", condition=Q(entries__user=user))
+        talks = talks.annotate(mine=mine).select_related("mine")
     status = 200
     if form.is_valid():
         talks = _filter_talks(talks, form.cleaned_data, user)
@@ -182,7 +192,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         talks, status = talks.none(), 400
     page, query = _page(request, talks)
     speed = _speed(profile)
-    items = [_item(t, t.mine[0] if profile and t.mine else None, speed) for t in page]
+    items = [_item(t, getattr(t, "mine", None), speed) for t in page]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
     template = _partial(request, "planner/catalog.html", "results")
     if template.endswith("#results"):
@@ -234,6 +244,8 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
     entry = None
     if request.user.is_authenticated:
         entry = Entry.objects.filter(user=request.user, talk=talk).with_tags().first()
+        if entry is not None:
+            entry.talk = talk  # resume links and notes need it: spare a query
     return render(request, "planner/talk_detail.html", _talk_context(request, talk, entry))
 
 

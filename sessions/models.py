@@ -61,8 +61,13 @@ class TalkQuerySet(models.QuerySet):
         condition = search.condition(connections[self.db].vendor, text)
         return self.none() if condition is None else self.filter(condition)
 
-    def with_topic(self, slug: str) -> "TalkQuerySet":
-        return self.filter(topic_links__tag__slug=slug)
+    def on_topic(self, slug: str) -> "TalkQuerySet":
+        # Not a join: the topic's talks as a list the page walk checks against.
+        return self.filter(
+            search.InList(
+                TaggedTalk.objects.filter(tag__slug=slug).values("content_object"), always=False
+            )
+        )
 
 
 class Talk(models.Model):
