@@ -148,7 +148,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "planner_cache",
-    }
+    },
+    # Each process's own copy of catalog listings, keyed on the catalog's version
+    # (sessions.listing): nothing in it can go stale, so it need not be shared.
+    "catalog": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalog",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -198,3 +198,15 @@ class TaggedTalk(TaggedItemBase):
         return (*self.content_object.natural_key(), self.tag.name)
 
     natural_key.dependencies = ["talk_sessions.talk", "taggit.tag"]
+
+
+class CatalogVersion(models.Model):
+    """One row whose token the database itself changes whenever talks, their topics,
+    conferences or topic names change (triggers from migration 0004, so bulk imports
+    and the admin alike are covered). Per-process caches of catalog listings key on
+    it (sessions.listing): a change anywhere is seen by every server at once."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import models
 from django.db.models import query
@@ -102,13 +103,13 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def clean_rate_limits(request):
-    """Rate-limit counters live in the cache table, which test rollbacks don't reach."""
+def clean_caches(request):
+    """Rate-limit counters live in the cache table, which test rollbacks don't reach;
+    and a rollback can bring back a catalog version token another test cached under."""
     names = set(request.fixturenames)
     if names & {"db", "transactional_db", "live_server"}:
         request.getfixturevalue(
             "transactional_db" if names - {"db"} & {"transactional_db", "live_server"} else "db"
         )
-        from django.core.cache import cache
-
-        cache.clear()
+        caches["default"].clear()
+    caches["catalog"].clear()

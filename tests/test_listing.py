@@ -1,0 +1,90 @@
+"""Cached catalog listings (sessions.listing): the database changes the catalog's
+version token on every change to talks, topics or conferences, and a cached search
+never outlives one."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from taggit.models import Tag
+
+from planner import queue
+from planner.models import Entry
+from sessions import listing
+from sessions.models import Conference, Talk
+from tests.conftest import WRITEUP
+
+
+@pytest.fixture
+def talk(make_talks) -> Talk:
+    return make_talks(1)[0]
+
+
+def without_nonces(html: str) -> str:
+    """The page less what differs on every response: CSP nonces and masked CSRF tokens."""
+    return re.sub(r'(nonce="|csrftoken": ")[^"]+"', "", html)
+
+
+def changes_version(action) -> bool:
+    before = listing.version()
+    action()
+    return listing.version() != before
+
+
+def test_talk_changes_change_the_version(talk):
+    assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="New title"))
+    assert changes_version(lambda: talk.tags.add("brand-new-topic"))
+    assert changes_version(lambda: talk.tags.clear())
+    assert changes_version(lambda: Conference.objects.update(name="Renamed"))
+    assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).delete())
+
+
+def test_topic_renames_change_the_version_but_personal_tags_do_not(alice, talk):
+    tag = Tag.objects.get(name="topic-0")
+    assert changes_version(lambda: Tag.objects.filter(pk=tag.pk).update(slug="renamed"))
+    entry = queue.track(alice, talk)
+    assert not changes_version(lambda: entry.tags.add("my-own-tag"))
+    assert not changes_version(lambda: queue.track(alice, talk, Entry.Status.WATCHED))
+
+
+def test_a_bulk_import_changes_the_version(db):
+    assert changes_version(lambda: call_command("import_writeup", WRITEUP, verbosity=0))
+
+
+def test_cached_search_sees_a_changed_talk_at_once(client, talk):
+    assert "No talks match" in client.get("/", {"q": "quokka"}).content.decode()
+    Talk.objects.filter(pk=talk.pk).update(title="Quokka patterns")  # as an import would
+    assert "Quokka patterns" in client.get("/", {"q": "quokka"}).content.decode()
+    talk.tags.set(["marsupials"])
+    page = client.get("/", {"q": "quokka", "topic": "marsupials"}).content.decode()
+    assert "1 talk matching “quokka” on marsupials" in page
+
+
+@pytest.mark.usefixtures("no_lazy_loads")
+def test_search_query_counts(client, make_talks, django_assert_num_queries):
+    make_talks(25)
+    # version, topics in use, ids of every match, the page's talks, their topics
+    with django_assert_num_queries(5):
+        first = client.get("/", {"q": "talk number", "page": 2}).content.decode()
+    assert "25 talks matching" in first and "Talk number 24" in first
+    assert "Page 2 of 2" in first and "Talk number 19" not in first
+    with django_assert_num_queries(3):  # the same search again: version, talks, topics
+        again = client.get("/", {"q": "talk number", "page": 2}).content.decode()
+    assert without_nonces(again) == without_nonces(first)
+
+
+def test_personal_filters_are_never_cached(alice_client, alice, make_talks):
+    talks = make_talks(3)
+    assert "0 talks" in alice_client.get("/", {"q": "talk", "status": "queued"}).content.decode()
+    queue.track(alice, talks[1])  # the catalog is unchanged: only alice's plan
+    page = alice_client.get("/", {"q": "talk", "status": "queued"}).content.decode()
+    assert "1 talk matching" in page and "Talk number 1" in page
+
+
+def test_a_missing_version_row_is_made_again(talk):
+    from sessions.models import CatalogVersion
+
+    CatalogVersion.objects.all().delete()  # as a test database flush does
+    token = listing.version()
+    assert CatalogVersion.objects.get().token == token
+    assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="Changed"))
