@@ -69,11 +69,17 @@ def _inline(text: str) -> str:
     if plain is not None:
         return plain
     out = html.escape(text.lstrip(), quote=False)
-    out = CODE.sub(r"<code>\1</code>", out)
-    out = LINK.sub(r'<a href="\2">\1</a>', out)
-    out = STRONG.sub(r"<strong>\1</strong>", out)
-    out = EM_STAR.sub(r"<em>\1</em>", out)
-    return EM_UNDERSCORE.sub(r"<em>\1</em>", out)
+    # Each pass only where its mark is (a substring test is far cheaper than a regex).
+    if "`" in out:
+        out = CODE.sub(r"<code>\1</code>", out)
+    if "](" in out:
+        out = LINK.sub(r'<a href="\2">\1</a>', out)
+    if "*" in out:
+        out = STRONG.sub(r"<strong>\1</strong>", out)
+        out = EM_STAR.sub(r"<em>\1</em>", out)
+    if "_" in out:
+        out = EM_UNDERSCORE.sub(r"<em>\1</em>", out)
+    return out
 
 
 def _outline_items(items: list[dict]) -> str:
