@@ -1,5 +1,8 @@
 """Two app servers, one database: a person signs in on one and carries on on the other."""
 
+import gzip
+import http.client
+import re
 import secrets
 
 import pytest
@@ -46,3 +49,19 @@ def test_sign_in_on_one_server_continue_on_the_other(two_servers, alice, catalog
     tab.post("/accounts/logout/")
     status, _ = other.get("/queue/")
     assert status == 302
+
+
+def test_static_files_are_compressed_and_cached_for_good(two_servers, db):
+    port, _ = two_servers
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/accounts/login/")
+    page = conn.getresponse().read().decode()
+    css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page)[1]  # hashed name
+    conn.request("GET", css, headers={"Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    body = response.read()
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert "max-age=315360000" in response.getheader("Cache-Control")
+    assert "immutable" in response.getheader("Cache-Control")
+    assert b"prefers-color-scheme" in gzip.decompress(body)
