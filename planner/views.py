@@ -125,9 +125,13 @@ def _my_tags(user) -> list[str]:
     )
 
 
-def _page(request: HttpRequest, queryset) -> tuple[Page, str]:
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+def _page(params: QueryDict, items, count: int | None = None) -> tuple[Page, str]:
+    """One page of items, and the other query parameters for the page links."""
+    paginator = Paginator(items, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known already: spare the COUNT query
+    page = paginator.get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     return page, query.urlencode()
 
@@ -190,10 +194,11 @@ def catalog(request: HttpRequest) -> HttpResponse:
         rows = rows.annotate(mine=mine).select_related("mine")
     status = 200
     if not form.is_valid():
-        page, query = _page(request, rows.none())
+        page, query = _page(request.GET, rows.none())
         status = 400
     elif not any(form.cleaned_data.values()):
-        page, query = _page(request, rows.in_order())
+        count = listing.cached(token, "count", Talk.objects.count)
+        page, query = _page(request.GET, rows.in_order(), count)
     else:
         # Filtered: one query for the ids of every match in order gives the count and
         # the page; a COUNT and a page query each walked the matches (5 ms apiece).
@@ -205,7 +210,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         else:  # the same for everyone: shared by every request this process serves
             words = " ".join(search.words(data["q"]))
             ids = listing.cached(token, f"ids:{words}|{data['kind']}|{data['topic']}", find)
-        page, query = _page(request, ids)
+        page, query = _page(request.GET, ids)
         by_pk = rows.in_bulk(page.object_list)
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     speed = _speed(profile)
@@ -521,18 +526,14 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
             "pk", filter=Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
         ),
     )
-    paginator = Paginator(entries, PAGE_SIZE)
-    paginator.count = totals["count"]  # known already: spare the COUNT query
-    page = paginator.get_page(params.get("page"))
-    query = params.copy()
-    query.pop("page", None)
+    page, query = _page(params, entries, totals["count"])
     seconds = totals["seconds"] or 0
     at_speed = round(seconds * 100 / speed)
     return {
         "form": form,
         "valid": valid,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "items": [_item(e.talk, e, speed) for e in page],
         "speed": speed,
         "speed_label": Profile.Speed(speed).label,
@@ -589,7 +590,7 @@ def reorder(request: HttpRequest) -> HttpResponse:
 def watched(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
     entries = Entry.objects.for_user(request.user).watched().with_talks().with_tags()
-    page, query = _page(request, entries)
+    page, query = _page(request.GET, entries)
     return render(
         request,
         "planner/watched.html",

@@ -88,3 +88,10 @@ def test_a_missing_version_row_is_made_again(talk):
     token = listing.version()
     assert CatalogVersion.objects.get().token == token
     assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="Changed"))
+
+
+def test_the_catalog_count_follows_new_talks(client, make_talks):
+    make_talks(2)
+    assert "2 talks" in client.get("/").content.decode()
+    make_talks(1)
+    assert "3 talks" in client.get("/").content.decode()

@@ -498,12 +498,12 @@ def test_catalog_signed_in_query_count(
     alice_client, alice, make_talks, django_assert_num_queries, n
 ):
     _queue_n(alice, make_talks(n))
-    # session, user with profile, catalog version, topics in use (first time only), my tags,
-    # count, talks with my entries, their topics
+    # session, user with profile, catalog version, topics in use and count (first time only),
+    # my tags, talks with my entries, their topics
     with django_assert_num_queries(8):
         response = alice_client.get("/")
     assert f"{n} talk" in response.content.decode()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert f"{n} talk" in alice_client.get("/").content.decode()
 
 
