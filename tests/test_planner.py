@@ -398,6 +398,12 @@ def test_queue_totals_at_speed_and_estimates(alice_client, alice, queued):
     html = alice_client.get("/queue/").content.decode()
     assert "<strong>2:30:00</strong> at 2x" in html and "saves 2:30:00" in html
 
+    alice_client.post("/settings/", {"speed_percent": "100"})
+    html = alice_client.get("/queue/").content.decode()
+    # At 1x the length is said once, and nothing is saved.
+    assert "<strong>5:00:00</strong> at 1x" in html
+    assert html.count("5:00:00") == 1 and "saves" not in html
+
 
 def test_length_shown_on_talk_page(alice_client, queued):
     entry = queued[0]
