@@ -231,9 +231,14 @@ class AddListItemForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["talk"].queryset = Talk.objects.filter(
-            entries__in=Entry.objects.filter(user=user).exclude(status=Entry.Status.SKIPPED)
-        ).order_by("title")
+        # Titles only: a person may have hundreds of talks, and the menu shows no more.
+        self.fields["talk"].queryset = (
+            Talk.objects.filter(
+                entries__in=Entry.objects.filter(user=user).exclude(status=Entry.Status.SKIPPED)
+            )
+            .only("pk", "title")
+            .order_by("title")
+        )
 
 
 MAX_BACKUP_BYTES = 5 * 1024 * 1024

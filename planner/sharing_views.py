@@ -59,7 +59,7 @@ def lists_page(request: HttpRequest) -> HttpResponse:
 
 
 def _list_context(request: HttpRequest, rlist: RecommendedList, **forms) -> dict:
-    items = list(rlist.items.select_related("talk").order_by("position"))
+    items = list(rlist.items.select_related("talk__conference").order_by("position"))
     context = {
         "rlist": rlist,
         "items": [(item, ListItemForm(instance=item, prefix=f"item{item.pk}")) for item in items],

@@ -415,3 +415,31 @@ def test_shared_page_query_count(client, alice, make_talks, django_assert_num_qu
     with django_assert_num_queries(3):
         response = client.get(f"/s/{token}/")
     assert response.content.decode().count('class="card"') == n
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.usefixtures("no_lazy_loads")
+def test_my_lists_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
+    talks = make_talks(n)
+    for i in range(n):
+        rlist = RecommendedList.objects.create(user=alice, title=f"List {i}")
+        for talk in talks:
+            sharing.add_item(rlist, talk)
+    # session, user with profile, lists, their items
+    with django_assert_num_queries(4):
+        response = alice_client.get("/lists/")
+    html = response.content.decode()
+    assert all(f"List {i}" in html for i in range(n))
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.usefixtures("no_lazy_loads")
+def test_list_page_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
+    rlist = RecommendedList.objects.create(user=alice, title="L")
+    for talk in make_talks(n):
+        queue.track(alice, talk, Entry.Status.WATCHED)
+        sharing.add_item(rlist, talk)
+    # session, user with profile, the list, its items with talks, the talks one may add
+    with django_assert_num_queries(5):
+        response = alice_client.get(f"/lists/{rlist.pk}/")
+    assert response.content.decode().count("Talk number") >= n
