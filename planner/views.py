@@ -204,7 +204,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
         # the page; a COUNT and a page query each walked the matches (5 ms apiece).
         data = form.cleaned_data
         matches = _filter_talks(Talk.objects.in_order(), data, user)
-        find = lambda: list(matches.values_list("pk", flat=True))  # noqa: E731
+
+        def find() -> list[int]:
+            return list(matches.values_list("pk", flat=True))
+
         if any(data.get(name) for name in PERSONAL_FILTERS):
             ids = find()
         else:  # the same for everyone: shared by every request this process serves
