@@ -11,11 +11,19 @@ from django.utils import timezone
 
 from planner import queue
 from planner.markup import TIMESTAMP_LINE, parse_clock, video_url
-from planner.models import NOTE_MAX_CHARS, Entry, ListItem, Profile, RecommendedList
+from planner.models import (
+    NOTE_MAX_CHARS,
+    Entry,
+    ListItem,
+    Profile,
+    RecommendedList,
+    Viewing,
+)
 from sessions.models import Talk
 
 BACKUP_FORMAT = "catch-up-backup"
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2  # 2: every viewing (rewatches); 1 had one "watched_on" per record
+READ_VERSIONS = (1, 2)
 SECTIONS = [(Talk.Kind.KEYNOTE, "Keynotes"), (Talk.Kind.BREAKOUT, "Breakout Sessions")]
 
 
@@ -83,12 +91,26 @@ def list_markdown(rlist: RecommendedList) -> str:
     return _writeup(rlist.title, rlist.intro, talks)
 
 
+def _watched_entries(user) -> list[Entry]:
+    """Records with at least one viewing, most recently watched first; viewings newest first."""
+    entries = (
+        Entry.objects.for_user(user)
+        .filter(viewings__isnull=False)
+        .distinct()
+        .select_related("talk")
+        .prefetch_related("viewings")
+    )
+    return sorted(entries, key=lambda e: e.viewings.all()[0].watched_on, reverse=True)
+
+
 def diary_markdown(user) -> str:
-    entries = Entry.objects.for_user(user).watched().select_related("talk")
+    """The diary as a writeup: one section per talk (the format has one per video),
+    naming every day it was watched."""
     talks = []
-    for entry in entries:
+    for entry in _watched_entries(user):
         stars = f"My rating: {entry.rating} of 5. " if entry.rating else ""
-        when = f"Watched on {entry.watched_on:%d %B %Y}." if entry.watched_on else ""
+        days = [f"{v.watched_on:%d %B %Y}" for v in entry.viewings.all()]
+        when = "Watched on " + ", ".join(days) + "."
         talks.append(
             (entry.talk, stars + when, _note_bullets(entry.note, entry.talk.video_id), None)
         )
@@ -111,13 +133,14 @@ def diary_csv(user) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["date", "title", "speaker", "rating", "speed", "note"])
-    for entry in Entry.objects.for_user(user).watched().select_related("talk"):
+    for viewing in Viewing.objects.for_user(user).select_related("entry__talk"):
+        entry = viewing.entry
         writer.writerow(
             [
-                _cell(entry.watched_on.isoformat() if entry.watched_on else ""),
+                _cell(viewing.watched_on.isoformat()),
                 _cell(entry.talk.title),
                 _cell(entry.talk.speaker_name),
-                _cell(entry.rating or ""),
+                _cell(viewing.rating_shown or ""),
                 _cell(speed),
                 _cell(entry.note),
             ]
@@ -141,7 +164,7 @@ def backup(user) -> dict:
     entries = (
         Entry.objects.for_user(user)
         .select_related("talk__conference")
-        .prefetch_related("tags")
+        .prefetch_related("tags", "viewings")
         .order_by("position", "created_at", "pk")
     )
     lists = (
@@ -163,7 +186,10 @@ def backup(user) -> dict:
                 "rating": e.rating,
                 "note": e.note,
                 "resume_seconds": e.resume_seconds,
-                "watched_on": e.watched_on.isoformat() if e.watched_on else None,
+                "viewings": [
+                    {"watched_on": v.watched_on.isoformat(), "rating": v.rating}
+                    for v in e.viewings.all()
+                ],
                 "personal_seconds": e.personal_seconds,
                 "created_at": e.created_at.isoformat(),
                 "tags": sorted(t.name for t in e.tags.all()),
@@ -236,6 +262,23 @@ def _datetime(data, key, where):
     return _iso(data, key, where, datetime.fromisoformat, "a date and time")
 
 
+def _viewings(item: dict, where: str, version: int) -> list[dict]:
+    """The days a talk was watched; a version-1 record had at most one."""
+    if version == 1:
+        day = _date(item, "watched_on", where)
+        return [{"watched_on": day, "rating": _int(item, "rating", where, 1, 5)}] if day else []
+    viewings = []
+    for n, viewing in enumerate(_get(item, "viewings", list, where, default=[]), start=1):
+        vwhere = f"{where}, viewing {n}"
+        if not isinstance(viewing, dict):
+            raise BackupError(f"{vwhere}: must be an object")
+        day = _date(viewing, "watched_on", vwhere)
+        if day is None:
+            raise BackupError(f"{vwhere}: 'watched_on' is missing")
+        viewings.append({"watched_on": day, "rating": _int(viewing, "rating", vwhere, 1, 5)})
+    return viewings
+
+
 def _find_talk(ref, where: str, talks: dict) -> Talk:
     if not isinstance(ref, dict):
         raise BackupError(f"{where}: 'talk' must be an object")
@@ -255,7 +298,7 @@ def parse_backup(raw: bytes) -> dict:
         raise BackupError("this is not a JSON backup file") from exc
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
         raise BackupError("this JSON file is not a Catch-up backup")
-    if data.get("version") != BACKUP_VERSION:
+    if data.get("version") not in READ_VERSIONS:
         raise BackupError(f"backup version {data.get('version')!r} is not supported")
     entries = _get(data, "entries", list, "backup")
     lists = _get(data, "lists", list, "backup")
@@ -297,7 +340,7 @@ def parse_backup(raw: bytes) -> dict:
                 "rating": _int(item, "rating", where, 1, 5),
                 "note": note,
                 "resume_seconds": _int(item, "resume_seconds", where),
-                "watched_on": _date(item, "watched_on", where),
+                "viewings": _viewings(item, where, data["version"]),
                 "personal_seconds": personal,
                 "created_at": _datetime(item, "created_at", where),
                 "tags": tags,
@@ -381,8 +424,7 @@ def restore(user, clean: dict) -> dict[str, int]:
         in_queue = data["status"] in Entry.QUEUE_STATUSES
         if entry is None:
             entry = Entry(user=user, talk=data["talk"])
-            for name in ("status", "rating", "note", "resume_seconds", "watched_on",
-                         "personal_seconds"):  # fmt: skip
+            for name in ("status", "rating", "note", "resume_seconds", "personal_seconds"):
                 setattr(entry, name, data[name])
             entry.created_at = data["created_at"] or timezone.now()
             if in_queue and empty_account and data["position"]:
@@ -392,7 +434,7 @@ def restore(user, clean: dict) -> dict[str, int]:
             entry.save()
             counts["entries"] += 1
         else:
-            for name in ("rating", "resume_seconds", "watched_on", "personal_seconds"):
+            for name in ("rating", "resume_seconds", "personal_seconds"):
                 if getattr(entry, name) is None and data[name] is not None:
                     setattr(entry, name, data[name])
             if not entry.note and data["note"]:
@@ -405,6 +447,13 @@ def restore(user, clean: dict) -> dict[str, int]:
             counts["merged"] += 1
         if data["tags"]:
             entry.tags.add(*data["tags"])
+        # Viewings are added, never replaced; a day the account has already stays as it is.
+        have = set(entry.viewings.values_list("watched_on", flat=True))
+        Viewing.objects.bulk_create(
+            Viewing(entry=entry, watched_on=v["watched_on"], rating=v["rating"])
+            for v in data["viewings"]
+            if v["watched_on"] not in have
+        )
 
     titles = set(RecommendedList.objects.filter(user=user).values_list("title", flat=True))
     for data in clean["lists"]:

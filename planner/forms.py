@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
+from planner import queue
 from planner.exports import BackupError, parse_backup
 from planner.markup import format_clock, parse_clock
 from planner.models import NOTE_MAX_CHARS, Entry, ListItem, Profile, RecommendedList
@@ -50,6 +51,22 @@ class TrackForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in Entry.Status if s.value], initial="queued"
     )
+
+
+class UndoForm(forms.Form):
+    token = forms.CharField(max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_token(self):
+        found = queue.read_undo_token(self.user, self.cleaned_data["token"])
+        if found is None:
+            raise forms.ValidationError(
+                "This Undo has expired: change the status on the talk page."
+            )
+        return found
 
 
 class StatusForm(forms.Form):

@@ -65,12 +65,17 @@ class EntryQuerySet(models.QuerySet):
             *(f"talk__{name}" for name in Talk.PAGE_ONLY_FIELDS)
         )
 
+    def with_viewings(self) -> "EntryQuerySet":
+        """Viewings newest first in one query, for `entry.watched_line`."""
+        return self.prefetch_related("viewings")
+
     def with_tags(self) -> "EntryQuerySet":
         """The person's tags in one query, for `entry.my_tags`."""
         return self.prefetch_related(tag_links(EntryTag, "tag_links", "tag_list"))
 
-    def watched(self) -> "EntryQuerySet":
-        return self.filter(status=Entry.Status.WATCHED).order_by("-watched_on", "-updated_at")
+    def in_progress(self) -> "EntryQuerySet":
+        """Talks the person stopped part-way through, in queue order."""
+        return self.filter(status=Entry.Status.WATCHING).order_by("position", "pk")
 
 
 class Entry(models.Model):
@@ -97,7 +102,6 @@ class Entry(models.Model):
     note = models.TextField(blank=True, max_length=NOTE_MAX_CHARS)
     note_html = models.TextField(blank=True, editable=False)
     resume_seconds = models.PositiveIntegerField(null=True, blank=True)
-    watched_on = models.DateField(null=True, blank=True)
     personal_seconds = models.PositiveIntegerField(
         "my length", null=True, blank=True, help_text="The talk's length, as the person knows it"
     )
@@ -135,8 +139,6 @@ class Entry(models.Model):
             # The queue and the catalog's status filter: WHERE user_id=? AND status IN (...)
             # ORDER BY position.
             models.Index(fields=["user", "status", "position"], name="entry_user_status_position"),
-            # The watched diary: WHERE user_id=? AND status='watched' ORDER BY watched_on DESC.
-            models.Index(fields=["user", "status", "-watched_on"], name="entry_user_watched_on"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +161,26 @@ class Entry(models.Model):
     def resume_url(self) -> str:
         return markup.video_url(self.talk.video_id, self.resume_seconds)
 
+    def set_rating(self, rating: int | None) -> None:
+        """Rate the talk; a watched talk's latest viewing keeps the rating too."""
+        self.rating = rating
+        self.save(update_fields=["rating", "updated_at"])
+        if self.status == Entry.Status.WATCHED:
+            latest = self.viewings.order_by("-watched_on", "-pk").values("pk")[:1]
+            Viewing.objects.filter(pk__in=models.Subquery(latest)).update(rating=rating)
+
+    @property
+    def watched_line(self) -> str:
+        """ "Watched 27 Nov (and 2 more times)", from viewings prefetched newest first."""
+        viewings = self.viewings.all()
+        if not viewings:
+            return ""
+        line = f"Watched {viewings[0].watched_on:%-d %b %Y}"
+        if len(viewings) > 1:
+            more = len(viewings) - 1
+            line += f" (and {more} more time{'s' if more > 1 else ''})"
+        return line
+
     def is_empty(self) -> bool:
         """Nothing here a person would miss if the record went away."""
         return (
@@ -167,7 +189,54 @@ class Entry(models.Model):
             and not self.note
             and self.personal_seconds is None
             and not self.tags.exists()
+            and not self.viewings.exists()
         )
+
+
+class ViewingQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ViewingQuerySet":
+        return self.filter(entry__user=user)
+
+    def diary(self) -> "ViewingQuerySet":
+        """Newest first, each with its record and talk as the diary shows them."""
+        return (
+            self.select_related("entry__talk__conference")
+            .defer(*(f"entry__talk__{name}" for name in Talk.PAGE_ONLY_FIELDS))
+            .prefetch_related(tag_links(EntryTag, "entry__tag_links", "tag_list"))
+            .order_by("-watched_on", "-pk")
+        )
+
+
+class Viewing(models.Model):
+    """One time a person watched a talk: a rewatch adds a viewing, it never replaces one."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="viewings")
+    watched_on = models.DateField()
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The rating when this viewing was the latest"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ViewingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-watched_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="viewing_rating_1_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["entry", "-watched_on"], name="viewing_entry_watched_on")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} on {self.watched_on}"
+
+    @property
+    def rating_shown(self) -> int | None:
+        """Its own rating; a viewing from before ratings were kept per viewing shows the
+        record's. Needs entry loaded."""
+        return self.rating or self.entry.rating
 
 
 class EntryTag(TaggedItemBase):

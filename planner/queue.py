@@ -6,13 +6,15 @@ so positions are never duplicated or lost. On SQLite the IMMEDIATE
 transaction mode already serialises writers; the lock matters on PostgreSQL.
 """
 
+from dataclasses import dataclass, replace
 from datetime import date
 
+from django.core import signing
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from planner.models import Entry, Profile
+from planner.models import Entry, Profile, Viewing
 from sessions.models import Talk
 
 
@@ -52,20 +54,44 @@ def _queue(user) -> list[Entry]:
     return list(Entry.objects.for_user(user).queued())
 
 
+def _watched(entry: Entry, day: date | None) -> None:
+    """Record a viewing, unless the record already says watched (then only its date
+    may change). A rewatch is a new viewing: the diary keeps every one."""
+    if entry.status == Entry.Status.WATCHED:
+        if day is not None:
+            latest = entry.viewings.first()
+            if latest is None:
+                Viewing.objects.create(entry=entry, watched_on=day, rating=entry.rating)
+            elif latest.watched_on != day:
+                latest.watched_on = day
+                latest.save(update_fields=["watched_on"])
+        return
+    Viewing.objects.create(entry=entry, watched_on=day or timezone.localdate(), rating=entry.rating)
+    entry.resume_seconds = None  # finished: nothing to resume
+
+
+def _apply(entry: Entry, status: str, watched_on: date | None = None) -> None:
+    """Give the (locked) record a new status, keeping queue places and viewings right."""
+    if status in Entry.QUEUE_STATUSES:
+        if not entry.in_queue:
+            entry.position = _next_position(entry.user_id)
+    else:
+        entry.position = None
+    if status == Entry.Status.WATCHED:
+        _watched(entry, watched_on)
+    entry.status = status
+
+
 @transaction.atomic
 def track(user, talk: Talk, status: str = Entry.Status.QUEUED) -> Entry:
-    """Put a talk in the queue (at the end), or record it as watched/skipped."""
+    """Put a talk in the queue (at the end), or record it as watched/skipped.
+
+    Queueing a watched talk is a rewatch: its viewings stay in the diary.
+    """
     _lock(user)
     entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
     entry.talk = talk  # save() renders the note with it: spare fetching it again
-    if status in Entry.QUEUE_STATUSES:
-        if not entry.in_queue:
-            entry.position = _next_position(user)
-    else:
-        entry.position = None
-    entry.status = status
-    if status == Entry.Status.WATCHED and entry.watched_on is None:
-        entry.watched_on = timezone.localdate()
+    _apply(entry, status)
     entry.save()
     return entry
 
@@ -92,16 +118,64 @@ def set_status(
 ) -> Entry:
     _lock(entry.user)
     entry = Entry.objects.select_related("talk").get(pk=entry.pk)
-    if status in Entry.QUEUE_STATUSES and not entry.in_queue:
-        entry.position = _next_position(entry.user)
-    elif status not in Entry.QUEUE_STATUSES:
-        entry.position = None
-    entry.status = status
+    _apply(entry, status, watched_on)
     if status == Entry.Status.WATCHING:
         entry.resume_seconds = resume_seconds
-    if status == Entry.Status.WATCHED:
-        entry.watched_on = watched_on or entry.watched_on or timezone.localdate()
     entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class Before:
+    """What a one-click "Watched" replaced, carried by its Undo button."""
+
+    status: str
+    rank: int | None  # 1-based place in the queue
+    resume_seconds: int | None
+    viewing_id: int | None  # the viewing the click added
+
+
+def before_watched(entry: Entry) -> Before:
+    rank = None
+    if entry.in_queue:
+        rank = 1 + Entry.objects.filter(user_id=entry.user_id, position__lt=entry.position).count()
+    return Before(entry.status, rank, entry.resume_seconds, None)
+
+
+@transaction.atomic
+def mark_watched(user, talk: Talk) -> tuple[Entry, Before]:
+    """One click: watched today. Returns what to put back if the person undoes it."""
+    _lock(user)
+    entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
+    entry.talk = talk
+    before = before_watched(entry)
+    if entry.status == Entry.Status.WATCHED:
+        return entry, before
+    _apply(entry, Entry.Status.WATCHED)
+    entry.save()
+    return entry, replace(before, viewing_id=entry.viewings.values_list("pk", flat=True)[0])
+
+
+@transaction.atomic
+def undo_watched(entry: Entry, before: Before) -> Entry:
+    """Put back what mark_watched replaced: status, queue place, resume time; drop the
+    viewing it added. Nothing else the person did since is touched."""
+    _lock(entry.user)
+    entry = Entry.objects.select_related("talk").get(pk=entry.pk)
+    if entry.status != Entry.Status.WATCHED or before.viewing_id is None:
+        return entry  # changed since, or it was watched already: nothing to put back
+    entry.viewings.filter(pk=before.viewing_id).delete()
+    entry.status = before.status
+    entry.resume_seconds = before.resume_seconds
+    if entry.is_empty():  # it was not in the plan before the click
+        entry.delete()
+        return entry
+    entry.position = _next_position(entry.user_id) if entry.in_queue else None
+    entry.save()
+    if entry.in_queue:  # back to the place it had
+        queue = [e for e in _queue(entry.user_id) if e.pk != entry.pk]
+        queue.insert(min(max((before.rank or 1) - 1, 0), len(queue)), entry)
+        _write_positions(queue, list(range(1, len(queue) + 1)))
     return entry
 
 
@@ -137,3 +211,23 @@ def reorder(user, entry_ids: list[int]) -> None:
     wanted = [by_id[i] for i in dict.fromkeys(entry_ids) if i in by_id]
     slots = sorted(e.position for e in wanted)
     _write_positions(wanted, slots)
+
+
+UNDO_MAX_AGE = 24 * 3600  # an Undo offered today still works after lunch; not next week
+
+
+def undo_token(entry: Entry, before: Before) -> str:
+    """Before, signed for this person and record: the Undo form carries nothing else."""
+    payload = [entry.pk, before.status, before.rank, before.resume_seconds, before.viewing_id]
+    return signing.dumps(payload, salt=f"undo-watched:{entry.user_id}", compress=True)
+
+
+def read_undo_token(user, token: str) -> tuple[int, Before] | None:
+    """(entry id, Before) from a token this person was given, or None."""
+    try:
+        pk, status, rank, resume, viewing = signing.loads(
+            token, salt=f"undo-watched:{user.pk}", max_age=UNDO_MAX_AGE
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return pk, Before(status, rank, resume, viewing)

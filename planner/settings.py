@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "planner.context_processors.here",
+                "planner.context_processors.undo",
             ],
         },
     },

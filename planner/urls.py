@@ -13,6 +13,7 @@ urlpatterns = [
     path("watched/", views.watched, name="watched"),
     path("settings/", views.settings_page, name="settings"),
     path("entries/<int:entry_id>/unqueue/", views.unqueue, name="unqueue"),
+    path("entries/undo-watched/", views.undo_watched, name="undo_watched"),
     path("entries/<int:entry_id>/status/", views.set_status, name="set_status"),
     path("entries/<int:entry_id>/rating/", views.rate, name="rate"),
     path("entries/<int:entry_id>/note/", views.save_note, name="save_note"),

@@ -41,6 +41,7 @@ from planner.forms import (
     StatusForm,
     TagForm,
     TrackForm,
+    UndoForm,
 )
 from planner.markup import format_clock
 from planner.models import (
@@ -48,6 +49,7 @@ from planner.models import (
     Entry,
     EntryTag,
     Profile,
+    Viewing,
     length_of,
     note_fingerprint,
 )
@@ -77,6 +79,17 @@ class Item:
     @property
     def seconds_at_speed(self) -> int:
         return round(self.seconds * 100 / self.speed)
+
+    @property
+    def left_at_speed(self) -> int:
+        """What is left to watch from the resume point, at the person's speed."""
+        done = (self.entry.resume_seconds or 0) if self.entry else 0
+        return round(max(self.seconds - done, 0) * 100 / self.speed)
+
+    @property
+    def progress_percent(self) -> int:
+        done = (self.entry.resume_seconds or 0) if self.entry else 0
+        return min(100, round(100 * done / self.seconds)) if self.seconds else 0
 
 
 def _item(talk: Talk, entry: Entry | None, speed: int) -> Item:
@@ -220,6 +233,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
     items = [_item(t, getattr(t, "mine", None), speed) for t in page]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
     template = _partial(request, "planner/catalog.html", "results")
+    first_page = status == 200 and page.number == 1 and not form.active
+    if profile and first_page and not template.endswith("#results"):
+        context["home"] = _home(user, speed)
     if template.endswith("#results"):
         # Say the new count aloud: the list itself is replaced silently.
         context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
@@ -239,12 +255,13 @@ def _talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms
         "speed": _speed(profile),
     }
     if entry is not None:
+        latest = entry.viewings.all()[:1]
         context.update(
             status_form=StatusForm(
                 initial={
                     "status": entry.status or Entry.Status.QUEUED,
                     "resume": format_clock(entry.resume_seconds),
-                    "watched_on": entry.watched_on,
+                    "watched_on": latest[0].watched_on if latest else None,
                 },
                 auto_id="id_status_%s",
             ),
@@ -268,7 +285,8 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
     )
     entry = None
     if request.user.is_authenticated:
-        entry = Entry.objects.filter(user=request.user, talk=talk).with_tags().first()
+        mine = Entry.objects.filter(user=request.user, talk=talk)
+        entry = mine.with_tags().with_viewings().first()
         if entry is not None:
             entry.talk = talk  # resume links and notes need it: spare a query
     return render(request, "planner/talk_detail.html", _talk_context(request, talk, entry))
@@ -314,7 +332,7 @@ def _talk_fragment(request: HttpRequest, template: str, entry: Entry, **extra):
     """A builder for one part of the talk page, with the record fresh from the database."""
 
     def build() -> tuple[str, dict]:
-        fresh = Entry.objects.select_related("talk__conference").with_tags()
+        fresh = Entry.objects.select_related("talk__conference").with_tags().with_viewings()
         fresh_entry = fresh.get(pk=entry.pk)
         return template, {**_talk_context(request, fresh_entry.talk, fresh_entry), **extra}
 
@@ -325,16 +343,40 @@ def _queue_fragment(request: HttpRequest) -> tuple[str, dict]:
     return "planner/queue.html#queue", _queue_context(request, _current_query(request))
 
 
+FRAGMENTS = {  # the form's "fragment": which part of which page the answer replaces
+    "card": ("planner/catalog.html#card", "#talk-{pk}"),
+    "queue": ("planner/queue.html#queue", "#queue"),
+    "status": ("planner/talk_detail.html#status", "#status"),
+    "panel": ("planner/talk_detail.html#panel", "#panel"),
+}
+
+
 def _fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tuple[str, dict]:
     """Which part of which page an action answers with, from the form's "fragment"."""
     where = request.POST.get("fragment")
     if where == "card":
-        return "planner/catalog.html#card", _card_context(request, talk, entry)
+        return FRAGMENTS["card"][0], _card_context(request, talk, entry)
     if where == "queue":
         return _queue_fragment(request)
     if entry is not None:
-        entry = Entry.objects.filter(pk=entry.pk).with_tags().first()
-    return "planner/talk_detail.html#panel", _talk_context(request, talk, entry)
+        entry = Entry.objects.filter(pk=entry.pk).with_tags().with_viewings().first()
+        entry.talk = talk  # its resume link needs it: spare a query
+    if where == "status" and entry is not None:
+        return FRAGMENTS["status"][0], _talk_context(request, talk, entry)
+    # The panel was first asked for with no record: the notes section appears with it.
+    return FRAGMENTS["panel"][0], {**_talk_context(request, talk, entry), "panel_more": True}
+
+
+def _undo_offer(request: HttpRequest, entry: Entry, before: queue.Before) -> dict:
+    where = request.POST.get("fragment")
+    target = FRAGMENTS[where][1].format(pk=entry.talk_id) if where in FRAGMENTS else ""
+    return {
+        "token": queue.undo_token(entry, before),
+        "title": entry.talk.title,
+        "talk_id": entry.talk_id,
+        "fragment": where if where in FRAGMENTS else "",
+        "target": target,
+    }
 
 
 @require_POST
@@ -344,13 +386,44 @@ def track(request: HttpRequest, talk_id: int) -> HttpResponse:
     form = TrackForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Unknown status.", status=400, content_type="text/plain")
-    entry = queue.track(request.user, talk, form.cleaned_data["status"])
+    status = form.cleaned_data["status"]
+    undo = None
+    if status == Entry.Status.WATCHED:
+        entry, before = queue.mark_watched(request.user, talk)
+        if before.viewing_id is not None:
+            # The Undo comes with the announcement (htmx) or the message (no JS).
+            undo = _undo_offer(request, entry, before)
+            if not request.htmx:
+                request.session["undo"] = undo
+    else:
+        entry = queue.track(request.user, talk, status)
     message = {
         Entry.Status.QUEUED: f"Added “{talk.title}” to your queue.",
         Entry.Status.WATCHING: f"Watching “{talk.title}”.",
-        Entry.Status.WATCHED: f"Marked “{talk.title}” as watched.",
+        Entry.Status.WATCHED: f"Marked “{talk.title}” as watched today.",
         Entry.Status.SKIPPED: f"Skipped “{talk.title}”.",
     }[entry.status]
+
+    def build() -> tuple[str, dict]:
+        template, context = _fragment_for(request, talk, entry)
+        return template, {**context, "undo": undo}
+
+    return _done(request, message, build, talk.get_absolute_url())
+
+
+@require_POST
+@login_required
+def undo_watched(request: HttpRequest) -> HttpResponse:
+    form = UndoForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return HttpResponse(form.errors["token"][0], status=400, content_type="text/plain")
+    entry_id, before = form.cleaned_data["token"]
+    entry = _get_entry_for_user(request, entry_id)
+    talk = entry.talk
+    restored = queue.undo_watched(entry, before)
+    entry = restored if restored.pk else None
+    back = "back in your queue" if entry and entry.in_queue else "no longer marked watched"
+    message = f"Undone: “{talk.title}” is {back}."
     return _done(
         request, message, lambda: _fragment_for(request, talk, entry), talk.get_absolute_url()
     )
@@ -374,7 +447,7 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _get_entry_for_user(request, entry_id)
     form = StatusForm(request.POST, auto_id="id_status_%s")
     if not form.is_valid():
-        return _refused(request, "planner/talk_detail.html#panel", entry, status_form=form)
+        return _refused(request, "planner/talk_detail.html#status", entry, status_form=form)
     data = form.cleaned_data
     entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
     message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
@@ -391,14 +464,17 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
 def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _get_entry_for_user(request, entry_id)
     form = RatingForm(request.POST)
-    template = "planner/talk_detail.html#rating"
+    template = "planner/talk_detail.html#rating_value"
     if not form.is_valid():
         return _refused(request, template, entry, rating_form=form)
-    entry.rating = form.cleaned_data["rating"]
-    entry.save(update_fields=["rating", "updated_at"])
+    entry.set_rating(form.cleaned_data["rating"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
-    return _done(request, message, lambda: (template, context), entry.talk.get_absolute_url())
+    if request.POST.get("fragment") in ("card", "queue"):
+        build = lambda: _fragment_for(request, entry.talk, entry)  # noqa: E731
+    else:
+        context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
+        build = lambda: (template, context)  # noqa: E731
+    return _done(request, message, build, entry.talk.get_absolute_url())
 
 
 @require_POST
@@ -485,6 +561,45 @@ def _current_query(request: HttpRequest) -> QueryDict:
 QUEUE_STATUSES = [("", "Queued or watching"), ("queued", "Queued"), ("watching", "Watching")]
 
 
+def _totals(entries, speed: int) -> dict:
+    """Count and length of some queue entries at 1x and at speed, in one query."""
+    length = Coalesce(
+        "personal_seconds",
+        "talk__duration_seconds",
+        Case(
+            When(talk__kind=Talk.Kind.KEYNOTE, then=Value(ESTIMATED_SECONDS[Talk.Kind.KEYNOTE])),
+            default=Value(ESTIMATED_SECONDS[Talk.Kind.BREAKOUT]),
+        ),
+    )
+    totals = entries.order_by().aggregate(
+        count=Count("pk"),
+        seconds=Sum(length),
+        estimated=Count(
+            "pk", filter=Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
+        ),
+    )
+    seconds = totals["seconds"] or 0
+    at_speed = round(seconds * 100 / speed)
+    return {**totals, "seconds": seconds, "at_speed": at_speed, "saved": seconds - at_speed}
+
+
+HOME_CONTINUE = 4  # talks in progress shown on the home page
+HOME_UP_NEXT = 3
+
+
+def _home(user, speed: int) -> dict:
+    """Continue watching and the top of the queue, for the signed-in home page. 3 queries."""
+    mine = Entry.objects.for_user(user).with_talks()
+    watching = list(mine.in_progress()[:HOME_CONTINUE])
+    up_next = list(mine.queued().filter(status=Entry.Status.QUEUED)[:HOME_UP_NEXT])
+    return {
+        "continue": [_item(e.talk, e, speed) for e in watching],
+        "up_next": [_item(e.talk, e, speed) for e in up_next],
+        "queue_total": _totals(Entry.objects.for_user(user).queued(), speed),
+        "speed_label": Profile.Speed(speed).label,
+    }
+
+
 def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
     user = request.user
     profile = _profile(request)
@@ -514,24 +629,8 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
             entries = entries.filter(rating__gte=data["min_rating"])
     else:
         entries = entries.none()
-    length = Coalesce(
-        "personal_seconds",
-        "talk__duration_seconds",
-        Case(
-            When(talk__kind=Talk.Kind.KEYNOTE, then=Value(ESTIMATED_SECONDS[Talk.Kind.KEYNOTE])),
-            default=Value(ESTIMATED_SECONDS[Talk.Kind.BREAKOUT]),
-        ),
-    )
-    totals = entries.order_by().aggregate(
-        count=Count("pk"),
-        seconds=Sum(length),
-        estimated=Count(
-            "pk", filter=Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
-        ),
-    )
+    totals = _totals(entries, speed)
     page, query = _page(params, entries, totals["count"])
-    seconds = totals["seconds"] or 0
-    at_speed = round(seconds * 100 / speed)
     return {
         "form": form,
         "valid": valid,
@@ -540,13 +639,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         "items": [_item(e.talk, e, speed) for e in page],
         "speed": speed,
         "speed_label": Profile.Speed(speed).label,
-        "total": {
-            "count": totals["count"],
-            "seconds": seconds,
-            "at_speed": at_speed,
-            "saved": seconds - at_speed,
-            "estimated": totals["estimated"],
-        },
+        "total": totals,
         "moves": [("top", "Move to top"), ("up", "Move up"), ("down", "Move down")],
         "filtered": valid and any(v not in (None, "") for v in form.cleaned_data.values()),
     }
@@ -591,14 +684,11 @@ def reorder(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def watched(request: HttpRequest) -> HttpResponse:
-    profile = _profile(request)
-    entries = Entry.objects.for_user(request.user).watched().with_talks().with_tags()
-    page, query = _page(request.GET, entries)
-    return render(
-        request,
-        "planner/watched.html",
-        {"page": page, "query": query, "items": [_item(e.talk, e, _speed(profile)) for e in page]},
-    )
+    """The diary: every viewing, newest first; a rewatch is a line of its own."""
+    speed = _speed(_profile(request))
+    page, query = _page(request.GET, Viewing.objects.for_user(request.user).diary())
+    rows = [(v, _item(v.entry.talk, v.entry, speed)) for v in page]
+    return render(request, "planner/watched.html", {"page": page, "query": query, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])

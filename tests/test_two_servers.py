@@ -44,7 +44,7 @@ def test_sign_in_on_one_server_continue_on_the_other(two_servers, alice, catalog
     status, html = tab.get("/queue/")
     assert status == 200
     assert "Werner Vogels - CTO AWS" in html
-    assert 'aria-label="Rated 5 of 5"' in html
+    assert 'aria-pressed="true" aria-label="5 stars"' in html
     # Signing out on one ends the session on both.
     tab.post("/accounts/logout/")
     status, _ = other.get("/queue/")

@@ -27,7 +27,7 @@ PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
     "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
     "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
-    "logout",
+    "logout", "undo_watched",
 }  # fmt: skip
 OWNED = {  # URLs naming one of alice's objects
     "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",

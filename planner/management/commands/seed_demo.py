@@ -16,7 +16,7 @@ from django.db import transaction
 from taggit.models import Tag
 
 from planner.markup import render_note
-from planner.models import Entry, EntryTag, Profile
+from planner.models import Entry, EntryTag, Profile, Viewing
 from sessions.models import Conference, TaggedTalk, Talk
 
 WORDS = (  # noqa: SIM905 - a word pool reads better as prose
@@ -160,12 +160,23 @@ class Command(BaseCommand):
                         note=note,
                         note_html=note_html,
                         resume_seconds=rng.randint(60, 3000) if status == "watching" else None,
-                        watched_on=today - timedelta(days=rng.randint(0, 400))
-                        if status == "watched"
-                        else None,
                     )
                 )
         created_entries = Entry.objects.bulk_create(entries, batch_size=BATCH)
+        # One viewing per watched talk, a few of them watched twice.
+        Viewing.objects.bulk_create(
+            (
+                Viewing(
+                    entry=entry,
+                    watched_on=today - timedelta(days=rng.randint(0, 400) + 400 * again),
+                    rating=entry.rating,
+                )
+                for entry in created_entries
+                if entry.status == "watched"
+                for again in range(1 + (rng.random() < 0.1))
+            ),
+            batch_size=BATCH,
+        )
         EntryTag.objects.bulk_create(
             (
                 EntryTag(content_object=entry, tag=tags[rng.choice(MY_TAGS)])
