@@ -52,42 +52,42 @@ def _note_bullets(note: str, video_id: str) -> list[str]:
 
 
 def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int | None]]) -> str:
-    """talks: (talk, paragraph, bullets, start seconds) in order; grouped by kind."""
+    """talks: (talk, paragraph, bullets, start seconds), in the order given: a section
+    heading starts wherever the kind of talk changes (the reader allows repeats)."""
     out = ["---", f"title: {_one_line(title)}", "---", ""]
     if intro.strip():
         out += [intro.strip().replace("<", "&lt;").replace(">", "&gt;"), ""]
-    for kind, heading in SECTIONS:
-        group = [t for t in talks if t[0].kind == kind]
-        if not group:
-            continue
-        out += [f"# {heading}", ""]
-        for talk, paragraph, bullets, start in group:
-            link = talk.youtube_url + (f"&t={start}s" if start else "")
-            out += [f"## {_one_line(talk.title)}", "", f"[YouTube]({link})", ""]
-            if paragraph.strip():
-                out += [_one_line(paragraph), ""]
-            if bullets:
-                out += [f"* {b}" for b in bullets] + [""]
+    headings = dict(SECTIONS)
+    kind = None
+    for talk, paragraph, bullets, start in talks:
+        if talk.kind != kind:
+            kind = talk.kind
+            out += [f"# {headings.get(kind, SECTIONS[-1][1])}", ""]
+        link = talk.youtube_url + (f"&t={start}s" if start else "")
+        out += [f"## {_one_line(talk.title)}", "", f"[YouTube]({link})", ""]
+        if paragraph.strip():
+            out += [_one_line(paragraph), ""]
+        if bullets:
+            out += [f"* {b}" for b in bullets] + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
 def list_markdown(rlist: RecommendedList) -> str:
+    """The list as a writeup, in the curator's order, with their ratings and speeds."""
     items = rlist.items.select_related("talk").order_by("position")
-    notes = {
-        e.talk_id: e.note
+    mine = {
+        e.talk_id: e
         for e in Entry.objects.filter(user_id=rlist.user_id, talk__in=[i.talk_id for i in items])
     }
-    talks = [
-        (
-            item.talk,
-            item.blurb,
-            _note_bullets(notes.get(item.talk_id, ""), item.talk.video_id)
-            if item.share_note
-            else [],
-            item.start_seconds,
-        )
-        for item in items
-    ]
+    talks = []
+    for item in items:
+        entry = mine.get(item.talk_id)
+        facts = [f"Suggested speed {item.get_speed_percent_display()}."]
+        if entry and entry.rating:
+            facts.append(f"My rating: {entry.rating} of 5.")
+        paragraph = " ".join([item.blurb, *facts]).strip()
+        bullets = _note_bullets(entry.note, item.talk.video_id) if entry and item.share_note else []
+        talks.append((item.talk, paragraph, bullets, item.start_seconds))
     return _writeup(rlist.title, rlist.intro, talks)
 
 

@@ -22,6 +22,15 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ["username", "email"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rules once, in plain words, instead of Django's list under both fields.
+        self.fields["password1"].help_text = (
+            "At least 8 characters, not only digits, not a common password and not like "
+            "your username or email."
+        )
+        self.fields["password2"].help_text = ""
+
 
 class ClockField(forms.CharField):
     """A time into a video or a length, typed as mm:ss or h:mm:ss; cleans to seconds."""
@@ -246,15 +255,20 @@ class AddListItemForm(forms.Form):
         empty_label="Choose a talk you watched or planned",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, rlist, **kwargs):
         super().__init__(*args, **kwargs)
         # Titles only: a person may have hundreds of talks, and the menu shows no more.
+        # Talks on the list already are not offered (a stale page's choice is refused).
         self.fields["talk"].queryset = (
             Talk.objects.filter(
                 entries__in=Entry.objects.filter(user=user).exclude(status=Entry.Status.SKIPPED)
             )
+            .exclude(pk__in=rlist.items.values("talk_id"))
             .only("pk", "title")
             .order_by("title")
+        )
+        self.fields["talk"].error_messages["invalid_choice"] = (
+            "That talk is on this list already, or is not one you watched or planned."
         )
 
 

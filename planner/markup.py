@@ -1,6 +1,7 @@
 """Personal notes: Markdown rendered safely, timestamps turned into video links."""
 
 import re
+from html import unescape
 
 import markdown
 import nh3
@@ -52,9 +53,15 @@ def _link_timestamps(text: str, video_id: str) -> str:
 
 
 def render_note(text: str, video_id: str) -> str:
+    """A note as safe HTML; a line starting with a time links to that second of the video."""
+    return render_markdown(_link_timestamps(text, video_id))
+
+
+def render_markdown(text: str) -> str:
+    """Markdown someone typed, as HTML that can do no harm on our pages."""
     if not text.strip():
         return ""
-    html = markdown.markdown(_link_timestamps(text, video_id), extensions=["sane_lists", "nl2br"])
+    html = markdown.markdown(text, extensions=["sane_lists", "nl2br"])
     return nh3.clean(
         html,
         tags=NOTE_TAGS,
@@ -62,3 +69,8 @@ def render_note(text: str, video_id: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def plain_text(html: str) -> str:
+    """Rendered Markdown as one line of text, for link previews and meta descriptions."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())

@@ -39,7 +39,8 @@ def find_published(token: str) -> RecommendedList | None:
     """The published list for a token, or None for a malformed, unknown or revoked one."""
     if not TOKEN_SHAPE.match(token):
         return None
-    rlist = RecommendedList.objects.filter(share_digest=_digest(token)).first()
+    rlist = RecommendedList.objects.select_related("user").filter(share_digest=_digest(token))
+    rlist = rlist.first()
     if rlist is None or not hmac.compare_digest(rlist.share_token, token):
         return None
     return rlist

@@ -50,6 +50,7 @@ urlpatterns = [
     path("account/backup.json", sharing_views.backup_download, name="backup_download"),
     path("account/restore/", sharing_views.backup_restore, name="backup_restore"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("welcome/", views.welcome, name="welcome"),
     path(
         "accounts/password_reset/",
         views.ThrottledPasswordResetView.as_view(),

@@ -709,6 +709,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 # Accounts ---------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Right after sign-up: choose a speed, then off to the talks."""
+    profile = _profile(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Speed set to {profile.speed_label}. Now pick some talks.")
+            return redirect("catalog")
+        return render(request, "planner/welcome.html", {"form": form}, status=400)
+    return render(request, "planner/welcome.html", {"form": form})
+
+
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -721,7 +736,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.save()
             login(request, user, backend="planner.backends.ProfileModelBackend")
-            return redirect(_safe_next(request) or "catalog")
+            return redirect(_safe_next(request) or "welcome")
         return render(request, "registration/signup.html", {"form": form}, status=400)
     return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request)})
 

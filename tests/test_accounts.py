@@ -23,7 +23,7 @@ def test_signup_creates_account_and_signs_in(client):
         },
         follow=True,
     )
-    assert response.redirect_chain == [("/", 302)]
+    assert response.redirect_chain == [("/welcome/", 302)]
     assert "Sign out" in response.content.decode()
     assert User.objects.get(username="carol").email == "carol@example.com"
 
@@ -41,7 +41,7 @@ def test_signup_follows_a_local_next_but_not_an_external_one(client):
     client.logout()
     data["username"] = "dan2"
     response = client.post("/accounts/signup/?next=https://evil.example/", data)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/welcome/"
 
 
 @pytest.mark.django_db
@@ -129,3 +129,20 @@ def test_password_reset_unknown_email_looks_the_same(client, alice):
     )
     assert "Check your email" in response.content.decode()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_signup_states_the_password_rules_once_then_welcomes(client):
+    page = client.get("/accounts/signup/").content.decode()
+    assert page.count("At least 8 characters") == 1
+    assert "<ul>" not in page.split("<form")[1].split("</form>")[0]  # no list of rules
+    data = {"username": "nina", "email": "nina@example.com", "password1": PASSWORD,
+            "password2": PASSWORD}  # fmt: skip
+    response = client.post("/accounts/signup/", data, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/welcome/"
+    assert "Welcome, nina" in html and "1.5x" in html
+    response = client.post("/welcome/", {"speed_percent": "175"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Speed set to 1.75x. Now pick some talks." in response.content.decode()
+    assert client.post("/welcome/", {"speed_percent": "300"}).status_code == 400

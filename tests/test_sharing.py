@@ -82,7 +82,7 @@ def test_list_item_bad_input_is_refused(alice_client, rlist):
 def test_cannot_add_a_talk_you_never_planned(alice_client, rlist, catalog):
     response = alice_client.post(f"/lists/{rlist.pk}/items/", {"talk": catalog[12].pk})
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "is not one you watched or planned" in response.content.decode()
 
 
 def test_reorder_list_items(alice_client, rlist):
@@ -120,13 +120,21 @@ def test_unpublish_and_new_link(alice_client, rlist):
     alice_client.post(f"/lists/{rlist.pk}/publish/")
     rlist.refresh_from_db()
     first = rlist.share_token
-    alice_client.post(f"/lists/{rlist.pk}/publish/")
+    # A new link breaks the shared one: asked first, and nothing changes until confirmed.
+    question = alice_client.post(f"/lists/{rlist.pk}/publish/").content.decode()
+    assert "Make a new link?" in question and "stops working" in question
+    rlist.refresh_from_db()
+    assert rlist.share_token == first
+    alice_client.post(f"/lists/{rlist.pk}/publish/", {"confirm": "yes"})
     rlist.refresh_from_db()
     second = rlist.share_token
     assert first != second
     assert client.get(f"/s/{first}/").status_code == 404
     assert client.get(f"/s/{second}/").status_code == 200
-    alice_client.post(f"/lists/{rlist.pk}/unpublish/")
+    question = alice_client.post(f"/lists/{rlist.pk}/unpublish/").content.decode()
+    assert "Switch the link off?" in question
+    assert client.get(f"/s/{second}/").status_code == 200
+    alice_client.post(f"/lists/{rlist.pk}/unpublish/", {"confirm": "yes"})
     assert client.get(f"/s/{second}/").status_code == 404
 
 
@@ -222,14 +230,14 @@ def test_list_markdown_round_trips_through_the_importer(alice_client, rlist, wat
     assert parsed.title == "Best of re:Invent 2022"
     assert parsed.intro == "Three talks worth your evening."
     assert [t.title for t in parsed.talks] == [
-        "Werner Vogels - CTO AWS",  # keynotes first, as in the writeup, in the list's order
-        "Peter DeSantis - SVP AWS",
+        "Werner Vogels - CTO AWS",  # the curator's order, a section heading per change of kind
         "Operating highly available Multi-AZ applications",
+        "Peter DeSantis - SVP AWS",
     ]
     by_title = {t.title: t for t in parsed.talks}
     vogels = by_title["Werner Vogels - CTO AWS"]
     assert vogels.video_id == "RfvL_423a-I"
-    assert vogels.verdict == ["Funny and deep."]
+    assert vogels.verdict == ["Funny and deep. Suggested speed 1.5x. My rating: 5 of 5."]
     assert [n["text"] for n in vogels.outline] == [
         "[12:34](https://youtu.be/RfvL_423a-I?t=754) the Matrix intro",
         "[1:02:03](https://youtu.be/RfvL_423a-I?t=3723) SimSpace Weaver part",
@@ -237,6 +245,23 @@ def test_list_markdown_round_trips_through_the_importer(alice_client, rlist, wat
     assert "[YouTube](https://www.youtube.com/watch?v=RfvL_423a-I&t=90s)" in text
     assert "private thoughts" not in text  # that note is not shared
     assert by_title["Peter DeSantis - SVP AWS"].outline == []
+
+
+def test_public_list_renders_its_intro_names_the_curator_and_the_total(client, alice, rlist):
+    alice.first_name = "Alice <b>B</b>"
+    alice.save()
+    rlist.intro = "Watch **these** first.\n\n<script>x()</script>"
+    rlist.save()
+    token = sharing.publish(rlist)
+    html = client.get(f"/s/{token}/").content.decode()
+    assert "<strong>these</strong>" in html and "<script>x()" not in html
+    assert '<meta property="og:description" content="Watch these first.' in html
+    assert "A list recommended by Alice &lt;b&gt;B&lt;/b&gt;" in html
+    # 2:00:00 keynotes at 1.5x (two) + 1:00:00 breakout at 1.25x
+    assert "3 talks · 3:28:00 at the suggested speeds" in html
+    for item in rlist.items.select_related("talk__conference"):
+        assert f'href="{item.talk.get_absolute_url()}">{item.talk.title}</a>' in html
+    assert 'data-copy="share-url"' in html
 
 
 def test_diary_markdown_round_trips(alice_client, watched):
@@ -257,8 +282,8 @@ def test_exported_writeup_imports_as_a_conference(tmp_path, alice, rlist):
     imported = Talk.objects.filter(conference__name="Best of re:Invent 2022").order_by("position")
     assert [t.title for t in imported] == [
         "Werner Vogels - CTO AWS",
-        "Peter DeSantis - SVP AWS",
         "Operating highly available Multi-AZ applications",
+        "Peter DeSantis - SVP AWS",
     ]
 
 

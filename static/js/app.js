@@ -2,55 +2,181 @@
 // enhancement: each action also works as a plain form without JavaScript.
 "use strict";
 
-// Queue reordering by drag and drop, on the browser's native events.
-// Keyboard users have the Move buttons on every row.
+document.documentElement.classList.add("js");
+
+// Queue reordering by dragging, on pointer events so that mouse, pen and touch all work.
+// A mouse drags a row from anywhere but its controls; a finger drags it by its handle
+// (elsewhere a finger scrolls the page). Keyboard users have the Move buttons.
 (function () {
-  let dragged = null;
+  let drag = null;
+  const INTERACTIVE = "a, button, input, select, textarea, label, summary";
 
-  function rowFrom(event) {
-    return event.target instanceof Element ? event.target.closest(".queue-row") : null;
-  }
-
-  document.addEventListener("dragstart", (event) => {
-    const row = rowFrom(event);
+  document.addEventListener("pointerdown", (event) => {
+    if (!(event.target instanceof Element) || event.button !== 0) return;
+    const row = event.target.closest(".queue-row");
     if (!row) return;
-    dragged = row;
-    row.classList.add("dragging");
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", row.dataset.entryId);
+    const onHandle = event.target.closest(".drag-handle");
+    if (!onHandle && (event.pointerType !== "mouse" || event.target.closest(INTERACTIVE))) return;
+    drag = { row, startY: event.clientY, moving: false, pointerId: event.pointerId };
+    if (onHandle) event.preventDefault();
   });
 
-  document.addEventListener("dragover", (event) => {
-    const row = rowFrom(event);
-    if (!dragged || !row || row.parentElement !== dragged.parentElement) return;
+  document.addEventListener("pointermove", (event) => {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    if (!drag.moving) {
+      if (Math.abs(event.clientY - drag.startY) < 6) return;
+      drag.moving = true;
+      drag.row.classList.add("dragging");
+    }
     event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    if (row === dragged) return;
+    const over = document.elementFromPoint(event.clientX, event.clientY);
+    const row = over && over.closest(".queue-row");
+    if (!row || row === drag.row || row.parentElement !== drag.row.parentElement) return;
     const box = row.getBoundingClientRect();
     const after = event.clientY > box.top + box.height / 2;
-    row.parentElement.insertBefore(dragged, after ? row.nextSibling : row);
+    row.parentElement.insertBefore(drag.row, after ? row.nextSibling : row);
   });
 
-  document.addEventListener("drop", (event) => {
-    if (!dragged) return;
-    event.preventDefault();
-    const list = dragged.parentElement;
+  function finish(event) {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    const { row, moving } = drag;
+    drag = null;
+    if (!moving) return;
+    row.classList.remove("dragging");
+    const list = row.parentElement;
     const order = Array.from(list.querySelectorAll(".queue-row"), (r) => r.dataset.entryId);
-    dragged.classList.remove("dragging");
-    dragged = null;
     // The rows are already where they were dropped; the answer only confirms it.
     htmx.ajax("POST", list.dataset.reorderUrl, {
       source: list,
       swap: "none",
       values: { order: order.join(",") },
     });
-  });
-
-  document.addEventListener("dragend", () => {
-    if (dragged) dragged.classList.remove("dragging");
-    dragged = null;
+  }
+  document.addEventListener("pointerup", finish);
+  document.addEventListener("pointercancel", (event) => {
+    if (drag && event.pointerId === drag.pointerId) drag.row.classList.remove("dragging");
+    drag = null;
   });
 })();
+
+// Focus after an htmx swap: back on the control that was used, or on what replaced it
+// (an element saying data-replaces="<its id>"), else the first control of the new part;
+// never lost to the page body.
+(function () {
+  let used = null;
+  const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea";
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const active = document.activeElement;
+    used = active && active !== document.body ? { id: active.id, target: event.detail.target } : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!used) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const byId = used.id && document.getElementById(used.id);
+    const replacement = used.id && document.querySelector(`[data-replaces="${CSS.escape(used.id)}"]`);
+    let place = byId || replacement;
+    if (!place && used.target && used.target.isConnected) place = used.target.querySelector(FOCUSABLE);
+    if (!place) place = document.getElementById("main");
+    if (place) place.focus();
+    used = null;
+  });
+})();
+
+// Actions that break something ask first. Without JavaScript the server asks instead,
+// on a page of its own; here a dialog asks and the form then says it was confirmed.
+(function () {
+  let dialog = null;
+
+  function ask(text, label, onYes) {
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-dialog-text");
+      dialog.innerHTML =
+        '<form method="dialog"><p id="confirm-dialog-text"></p><div class="button-row">' +
+        '<button value="yes" class="button"></button>' +
+        '<button value="no" class="button button-quiet">Cancel</button></div></form>';
+      document.body.appendChild(dialog);
+    }
+    dialog.querySelector("p").textContent = text;
+    dialog.querySelector("button[value=yes]").textContent = label;
+    dialog.returnValue = "";
+    dialog.onclose = () => {
+      if (dialog.returnValue === "yes") onYes();
+    };
+    dialog.showModal();
+    dialog.querySelector("button[value=no]").focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[data-confirm]");
+    if (!button || !button.form) return;
+    event.preventDefault();
+    ask(button.dataset.confirm, button.textContent.trim(), () => {
+      const yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "confirm";
+      yes.value = "yes";
+      button.form.appendChild(yes);
+      unsaved.leaving = true;
+      button.form.requestSubmit(button);
+    });
+  });
+})();
+
+// Typed text not saved yet: warn before the page is left. A form counts as saved when
+// it is submitted, or when an autosave answered after the last keystroke.
+const unsaved = { dirty: new Set(), leaving: false };
+(function () {
+  const WATCHED = "form[data-warn-unsaved], form[data-autosave]";
+  const typedAt = new WeakMap();
+  document.addEventListener("input", (event) => {
+    const form = event.target instanceof Element && event.target.closest(WATCHED);
+    if (!form) return;
+    unsaved.dirty.add(form);
+    typedAt.set(form, Date.now());
+  });
+  document.addEventListener("submit", () => {
+    unsaved.leaving = true;
+  });
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest(WATCHED);
+    if (form) event.detail.requestConfig.sentAt = Date.now();
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt.closest && event.detail.elt.closest(WATCHED);
+    const sentAt = event.detail.requestConfig && event.detail.requestConfig.sentAt;
+    if (form && event.detail.successful && sentAt >= (typedAt.get(form) || 0)) {
+      unsaved.dirty.delete(form);
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved.leaving || unsaved.dirty.size === 0) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();
+
+// Copy a link to the clipboard, saying so.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  const live = document.getElementById("announce");
+  const done = (text) => {
+    if (live) live.textContent = text;
+  };
+  navigator.clipboard.writeText(field.value).then(
+    () => done("Link copied."),
+    () => {
+      field.select();
+      done("Press Ctrl+C (or ⌘C) to copy the selected link.");
+    },
+  );
+});
 
 // Note autosave: htmx posts as the person types; say so when a save fails,
 // and keep their text in the box whatever happens.

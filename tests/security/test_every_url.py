@@ -21,7 +21,7 @@ PUBLIC = {
 PERSONAL_GET = {
     "queue", "watched", "settings", "lists", "list_detail", "list_markdown",
     "watched_markdown", "watched_csv", "backup_download", "password_change",
-    "password_change_done",
+    "password_change_done", "welcome",
 }  # fmt: skip
 PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",

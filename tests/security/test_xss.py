@@ -23,6 +23,7 @@ OUR_HX_TRIGGERS = {
     "input changed delay:300ms from:#id_q, change from:select, submit",
     "change, submit",
     "submit, input changed delay:800ms from:find textarea",
+    "input delay:800ms, change",
 }
 
 
