@@ -247,6 +247,12 @@ class ListItemForm(forms.ModelForm):
         self.instance.start_seconds = self.cleaned_data["start"]
         return super().save(commit)
 
+    def save_fields(self) -> ListItem:
+        """Write only the fields this form edits: a move in another request keeps its place."""
+        item = self.save(commit=False)
+        item.save(update_fields=[*self.Meta.fields, "start_seconds"])
+        return item
+
 
 class AddListItemForm(forms.Form):
     talk = forms.ModelChoiceField(

@@ -103,13 +103,15 @@ def _save_typed(request: HttpRequest, rlist: RecommendedList) -> dict | None:
     with transaction.atomic():
         if form is not None:
             if form.is_valid():
-                form.save()
+                # Only what the form edits: an autosave still in flight must never write
+                # back a stale share token (a link switched off would come back) or position.
+                form.instance.save(update_fields=["title", "intro", "updated_at"])
             errors += [(form[name].label, e) for name, es in form.errors.items() for e in es]
         for item, item_form in pairs:
             if not item_form.is_bound:
                 continue
             if item_form.is_valid():
-                item_form.save()
+                item_form.save_fields()
             label = f"“{item.talk.title}”"
             errors += [
                 (f"{label} {item_form[name].label.lower()}", e)

@@ -128,3 +128,18 @@ def test_page_warns_before_leaving_with_unsaved_text(alice_client, two):
     html = alice_client.get(f"/lists/{two.pk}/").content.decode()
     assert "data-warn-unsaved" in html
     assert html.count("data-confirm=") == 1  # delete (the list is not published)
+
+
+def test_a_stale_autosave_never_brings_back_a_switched_off_link_or_undoes_a_move(alice_client, two):
+    sharing.publish(two)
+    first, second = two.items.order_by("position")
+    stale = page_data(two, **{f"item{first.pk}-blurb": "late"})  # typed before the clicks
+    alice_client.post(f"/lists/{two.pk}/unpublish/", {"confirm": "yes"})
+    alice_client.post(f"/lists/{two.pk}/items/{second.pk}/move/", {"direction": "top"})
+    assert alice_client.post(f"/lists/{two.pk}/", stale, headers=HX).status_code == 200
+    two.refresh_from_db()
+    assert (two.share_token, two.share_digest) == ("", None)
+    assert list(two.items.order_by("position").values_list("pk", "blurb")) == [
+        (second.pk, ""),
+        (first.pk, "late"),
+    ]

@@ -22,7 +22,9 @@ def sign_up(page, username: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Welcome, {username}")).to_be_visible()
+    page.get_by_role("button", name="Save and browse the talks").click()
+    expect(page.locator(".account-menu summary")).to_contain_text("Account")
 
 
 def settled(page) -> None:
@@ -59,7 +61,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
     assert page.evaluate("window.__noReload") is True
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
     expect(page.locator(".queue-title")).to_have_count(3)
     assert queue_titles(page) == [DESANTIS, SELIPSKY, VOGELS]
     expect(page.locator("#queue-totals")).to_contain_text("4:00:00 at 1.5x")
@@ -88,11 +90,13 @@ def test_planning_journey_with_htmx(page, live_catalog):
     assert page.evaluate("window.__noReload") is True
 
     # Watching DeSantis at 12:34; the link opens the video at that second.
-    page.get_by_role("link", name=DESANTIS).click()
-    page.get_by_label("Watching", exact=True).check()
+    page.get_by_role("link", name=DESANTIS, exact=True).click()
+    page.get_by_label("Watching", exact=True).check()  # saves on change
+    expect(page.locator("#status .badge")).to_have_text("Watching")
+    settled(page)
     page.get_by_label("Resume at").fill("12:34")
-    page.get_by_role("button", name="Save status").click()
-    resume = page.get_by_role("link", name="Resume at 12:34")
+    page.get_by_label("Resume at").press("Enter")
+    resume = page.get_by_role("link", name="Resume 12:34")
     expect(resume).to_have_attribute("href", "https://youtu.be/R11YgBEZzqE?t=754")
     page.route(
         "https://youtu.be/**",
@@ -105,8 +109,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     # Selipsky: watched, 4 stars, a note with a timestamp, a tag.
     page.goto("/talks/aws-reinvent-2022/adam-selipsky-ceo-aws/")
     page.evaluate("window.__noReload = true")
-    page.get_by_label("Watched", exact=True).check()
-    page.get_by_role("button", name="Save status").click()
+    page.get_by_label("Watched", exact=True).check()  # saves on change
     expect(page.locator("#panel .badge")).to_have_text("Watched")
     settled(page)
     page.get_by_label("4 stars").check()
@@ -118,6 +121,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     expect(page.locator(".note-preview a")).to_have_attribute(
         "href", "https://youtu.be/Xus8C2s5K9A?t=754"
     )
+    page.get_by_text("Tags and length").click()
     page.get_by_label("Add a tag").fill("keynote-recap")
     page.get_by_role("button", name="Add tag").click()
     expect(page.locator("#tags .chip")).to_contain_text("keynote-recap")
@@ -132,6 +136,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
     expect(card(page, SELIPSKY)).to_be_visible()
 
     # Speed 2x: the totals change.
+    page.get_by_role("navigation", name="Main").get_by_text("Account").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
     page.get_by_label("2x").check()
     page.get_by_role("button", name="Save settings").click()
@@ -182,12 +187,14 @@ def test_invalid_input_shows_error_next_to_control(page, live_catalog):
     expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
     settled(page)
     page.get_by_label("Watching", exact=True).check()
+    expect(page.locator("#status .badge")).to_have_text("Watching")
+    settled(page)
     page.get_by_label("Resume at").fill("99:99")
-    page.get_by_role("button", name="Save status").click()
+    page.get_by_label("Resume at").press("Enter")
     expect(page.get_by_text("Enter a time as mm:ss or h:mm:ss")).to_be_visible()
     expect(page.get_by_label("Resume at")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#announce")).to_have_text("Not saved: please correct the error shown.")
-    assert Entry.objects.get(talk__title=VOGELS).status == "queued"
+    assert Entry.objects.get(talk__title=VOGELS).resume_seconds is None
 
 
 def test_key_steps_without_javascript(browser, live_server, live_catalog):
@@ -203,11 +210,11 @@ def test_key_steps_without_javascript(browser, live_server, live_catalog):
     page.get_by_role("button", name=f"Move down “{DESANTIS}”").click()
     assert queue_titles(page) == [VOGELS, SELIPSKY, DESANTIS]
 
-    page.get_by_role("link", name=DESANTIS).click()
+    page.get_by_role("link", name=DESANTIS, exact=True).click()
     page.get_by_label("Watching", exact=True).check()
     page.get_by_label("Resume at").fill("12:34")
     page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_role("link", name="Resume at 12:34")).to_have_attribute(
+    expect(page.get_by_role("link", name="Resume 12:34")).to_have_attribute(
         "href", "https://youtu.be/R11YgBEZzqE?t=754"
     )
     page.get_by_label("5 stars").check()
@@ -219,6 +226,7 @@ def test_key_steps_without_javascript(browser, live_server, live_catalog):
     expect(page.locator(".note-preview a")).to_have_attribute(
         "href", "https://youtu.be/R11YgBEZzqE?t=3723"
     )
+    page.get_by_text("Tags and length").click()
     page.get_by_label("Add a tag").fill("infra")
     page.get_by_role("button", name="Add tag").click()
     page.goto("/?tag=infra")
