@@ -167,7 +167,7 @@ def undo_watched(entry: Entry, before: Before) -> Entry:
     entry.viewings.filter(pk=before.viewing_id).delete()
     entry.status = before.status
     entry.resume_seconds = before.resume_seconds
-    if entry.is_empty():  # it was not in the plan before the click
+    if not entry.status and entry.is_empty():  # it was not in the plan before the click
         entry.delete()
         return entry
     entry.position = _next_position(entry.user_id) if entry.in_queue else None

@@ -246,3 +246,12 @@ def test_migration_turns_every_watched_date_into_a_viewing(catalog):
         (talks[0], datetime.date(2022, 12, 5), 4),
         (talks[1], datetime.date(2022, 12, 6), None),
     ]
+
+
+def test_undo_on_a_plainly_queued_talk_keeps_the_record_in_its_place(alice, catalog):
+    entries = _queue3(alice, catalog)
+    entry, before = queue.mark_watched(alice, catalog[0])
+    restored = queue.undo_watched(entry, before)
+    assert restored.pk == entries[0].pk
+    queued = list(Entry.objects.for_user(alice).queued().values_list("pk", flat=True))
+    assert queued == [e.pk for e in entries]

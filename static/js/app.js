@@ -68,20 +68,30 @@ document.documentElement.classList.add("js");
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     const active = document.activeElement;
-    used = active && active !== document.body ? { id: active.id, target: event.detail.target } : null;
+    if (!active || active === document.body) return;
+    used = { id: active.id, targetId: event.detail.target && event.detail.target.id };
   });
 
+  // After every swap of the response (its main target and any out-of-band part) is done.
   document.addEventListener("htmx:afterSettle", () => {
     if (!used) return;
-    const active = document.activeElement;
-    if (active && active !== document.body && active.isConnected) return;
-    const byId = used.id && document.getElementById(used.id);
-    const replacement = used.id && document.querySelector(`[data-replaces="${CSS.escape(used.id)}"]`);
-    let place = byId || replacement;
-    if (!place && used.target && used.target.isConnected) place = used.target.querySelector(FOCUSABLE);
-    if (!place) place = document.getElementById("main");
-    if (place) place.focus();
-    used = null;
+    const was = used;
+    setTimeout(() => {
+      if (used !== was) return;
+      used = null;
+      const active = document.activeElement;
+      if (active && active !== document.body && active.isConnected) return;
+      const byId = was.id && document.getElementById(was.id);
+      const replacement = was.id && document.querySelector(`[data-replaces="${CSS.escape(was.id)}"]`);
+      const target = was.targetId && document.getElementById(was.targetId);
+      const place = byId || replacement || (target && target.querySelector(FOCUSABLE)) || target;
+      if (place) {
+        if (!place.matches(FOCUSABLE) && !place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+        place.focus();
+      } else {
+        document.getElementById("main").focus();
+      }
+    }, 0);
   });
 })();
 

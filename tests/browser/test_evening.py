@@ -1,0 +1,183 @@
+"""The evening loop in the browser: one-click actions, focus, keys, rating races, touch."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from planner import queue
+from planner.models import Entry
+from sessions.models import Talk
+from tests.browser.test_planning import settled
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+VOGELS = "Werner Vogels - CTO AWS"
+VOGELS_URL = "/talks/aws-reinvent-2022/werner-vogels-cto-aws/"
+
+
+@pytest.fixture
+def viewer(live_catalog):
+    user = User.objects.create_user("viewer", "viewer@example.com", PASSWORD)
+    talks = list(Talk.objects.order_by("position"))
+    for talk in talks[:4]:
+        queue.track(user, talk)
+    return user
+
+
+def sign_in(page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("viewer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def entry(title: str) -> Entry:
+    return Entry.objects.get(user__username="viewer", talk__title=title)
+
+
+def test_holding_an_arrow_key_on_the_rating_shows_what_was_saved(page, viewer):
+    queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
+    sign_in(page)
+    page.goto(VOGELS_URL)
+    # Count the rating requests htmx has open at once, from inside the page.
+    page.evaluate(
+        """() => {
+        window.__rating = { open: 0, most: 0, sent: 0 };
+        const mine = (e) => e.detail.elt && e.detail.elt.id === "rating";
+        document.addEventListener("htmx:beforeSend", (e) => {
+          if (!mine(e)) return;
+          const r = window.__rating;
+          r.open += 1; r.sent += 1; r.most = Math.max(r.most, r.open);
+        });
+        document.addEventListener("htmx:afterRequest", (e) => {
+          if (mine(e)) window.__rating.open -= 1;
+        });
+      }"""
+    )
+    page.get_by_label("1 star", exact=True).check()
+    for _ in range(4):  # as fast as a held key repeats
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("5 stars")).to_be_checked()
+    expect(page.locator("#rating-value")).to_have_text("5 of 5")
+    settled(page)
+    page.wait_for_timeout(300)
+    settled(page)
+    # One request at a time, the last one wins: what shows is what was saved.
+    counts = page.evaluate("window.__rating")
+    assert counts["most"] == 1 and counts["sent"] >= 2, counts
+    expect(page.locator("#rating-value")).to_have_text("5 of 5")
+    expect(page.get_by_label("5 stars")).to_be_focused()
+    assert entry(VOGELS).rating == 5
+
+
+def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
+    sign_in(page)
+    page.goto(VOGELS_URL)
+    # Reaching the plan panel: the control just before it is the talk's last topic link.
+    page.locator(".talk-head a").last.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=f"Mark watched {VOGELS}")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status .badge")).to_have_text("Watched")
+    assert entry(VOGELS).status == "watched"
+    # Focus went to what replaced the button, the Undo, not to the page body.
+    undo = page.get_by_role("button", name=f"Undo marking “{VOGELS}” watched")
+    expect(undo).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status .badge")).to_have_text("Queued")
+    assert entry(VOGELS).status == "queued"
+    assert entry(VOGELS).viewings.count() == 0
+    # Focus lands on the control that came back in the Undo's place.
+    expect(page.get_by_role("button", name=f"Mark watched {VOGELS}")).to_be_focused()
+
+
+def test_mark_watched_on_a_card_then_undo_puts_it_back_in_its_place(page, viewer):
+    sign_in(page)
+    page.evaluate("window.__noReload = true")
+    before = [e.talk.title for e in Entry.objects.for_user(viewer).queued().select_related("talk")]
+    card = page.locator("#talk-" + str(entry(VOGELS).talk_id))
+    card.get_by_role("button", name=f"Mark watched {VOGELS}").click()
+    expect(page.locator("#announce")).to_contain_text(f"Marked “{VOGELS}” as watched today.")
+    expect(card.locator(".badge")).to_have_text("Watched")
+    expect(card.get_by_role("button", name="1 star", exact=True)).to_be_visible()  # rate it now
+    card.get_by_role("button", name="4 stars").click()
+    expect(card.get_by_role("button", name="4 stars")).to_have_attribute("aria-pressed", "true")
+    expect(card.get_by_role("button", name="4 stars")).to_be_focused()
+    settled(page)
+    assert entry(VOGELS).viewings.get().rating == 4
+
+    page.reload()  # the Undo offered in the announcement is gone with the page; do it again
+    card.get_by_role("button", name=re.compile("Queue to watch again")).click()
+    expect(card.locator(".badge")).to_have_text("Queued")
+    card.get_by_role("button", name=f"Mark watched {VOGELS}").click()
+    page.get_by_role("button", name=f"Undo marking “{VOGELS}” watched").click()
+    expect(page.locator("#announce")).to_contain_text("back in your queue")
+    expect(card.locator(".badge")).to_have_text("Queued")
+    # The first viewing stays in the diary; the undone one is gone.
+    assert entry(VOGELS).viewings.count() == 1
+    page.goto("/watched/")
+    expect(page.get_by_role("heading", name=VOGELS)).to_be_visible()
+    page.goto("/queue/")
+    after = page.locator(".queue-title").all_inner_texts()
+    assert after == [t for t in before if t != VOGELS] + [VOGELS]
+
+
+def test_resume_in_one_click_from_the_home_page(page, viewer):
+    watching = entry(VOGELS)
+    queue.set_status(watching, Entry.Status.WATCHING, 1834, None)
+    sign_in(page)
+    section = page.get_by_role("region", name="Continue watching")
+    expect(section.get_by_role("progressbar")).to_have_attribute("value", "25")
+    resume = section.get_by_role("link", name=f"Resume {VOGELS} at 30:34")
+    expect(resume).to_have_attribute("href", "https://youtu.be/RfvL_423a-I?t=1834")
+    up_next = page.get_by_role("region", name="Up next")
+    expect(up_next).to_contain_text("Your queue: 4 talks, 4:40:00 at 1.5x")
+    expect(up_next.get_by_role("listitem")).to_have_count(3)  # in progress is listed above
+
+
+def test_queue_rows_drag_by_touch(browser, live_server, viewer):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 1800}, has_touch=True
+    )
+    page = context.new_page()
+    sign_in(page)
+    page.goto("/queue/")
+    titles = page.locator(".queue-title").all_inner_texts()
+    handle = page.locator(".queue-row").nth(0).locator(".drag-handle")
+    target = page.locator(".queue-row").nth(2).bounding_box()
+    start = handle.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    to_y = target["y"] + target["height"] * 0.75
+    base = {"pointerId": 7, "pointerType": "touch", "isPrimary": True, "bubbles": True,
+            "button": 0, "clientX": x}  # fmt: skip
+    handle.dispatch_event("pointerdown", {**base, "clientY": y})
+    for step in range(1, 6):
+        page.locator("body").dispatch_event(
+            "pointermove", {**base, "clientY": y + (to_y - y) * step / 5}
+        )
+    page.locator("body").dispatch_event("pointerup", {**base, "clientY": to_y})
+    expect(page.locator("#announce")).to_have_text("New order saved.")
+    expected = [titles[1], titles[2], titles[0], titles[3]]
+    assert page.locator(".queue-title").all_inner_texts() == expected
+    saved = Entry.objects.for_user(viewer).queued().select_related("talk")
+    assert [e.talk.title for e in saved] == expected
+    context.close()
+
+
+def test_without_javascript_no_drag_handles_and_watched_offers_undo(browser, live_server, viewer):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page)
+    page.goto("/queue/")
+    expect(page.locator(".drag-handle").first).to_be_hidden()
+    page.get_by_role("button", name=f"Mark watched {VOGELS}").click()
+    expect(page.get_by_text(f"Marked “{VOGELS}” as watched today.")).to_be_visible()
+    assert VOGELS not in page.locator(".queue-title").all_inner_texts()
+    page.get_by_role("button", name=f"Undo marking “{VOGELS}” watched").click()
+    expect(page.get_by_text(f"Undone: “{VOGELS}” is back in your queue.")).to_be_visible()
+    assert page.locator(".queue-title").all_inner_texts()[2] == VOGELS
+    context.close()
