@@ -558,6 +558,13 @@ def _current_query(request: HttpRequest) -> QueryDict:
     return request.GET
 
 
+# (direction, accessible name, what the button shows): short, so a row fits a phone.
+QUEUE_MOVES = [
+    ("top", "Move to top", "⤒ Top"),
+    ("up", "Move up", "↑ Up"),
+    ("down", "Move down", "↓ Down"),
+]
+
 QUEUE_STATUSES = [("", "Queued or watching"), ("queued", "Queued"), ("watching", "Watching")]
 
 
@@ -640,7 +647,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
         "speed": speed,
         "speed_label": Profile.Speed(speed).label,
         "total": totals,
-        "moves": [("top", "Move to top"), ("up", "Move up"), ("down", "Move down")],
+        "moves": QUEUE_MOVES,
         "filtered": valid and any(v not in (None, "") for v in form.cleaned_data.values()),
     }
 
@@ -687,7 +694,10 @@ def watched(request: HttpRequest) -> HttpResponse:
     """The diary: every viewing, newest first; a rewatch is a line of its own."""
     speed = _speed(_profile(request))
     page, query = _page(request.GET, Viewing.objects.for_user(request.user).diary())
-    rows = [(v, _item(v.entry.talk, v.entry, speed)) for v in page]
+    rows, seen = [], set()
+    for v in page:  # newest first: a talk's note goes with its latest viewing only
+        rows.append((v, _item(v.entry.talk, v.entry, speed), v.entry_id not in seen))
+        seen.add(v.entry_id)
     return render(request, "planner/watched.html", {"page": page, "query": query, "rows": rows})
 
 

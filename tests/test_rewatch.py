@@ -53,9 +53,13 @@ def test_a_rewatch_is_a_second_viewing_with_its_own_date_and_rating(alice_client
     assert viewings == [(timezone.localdate(), 5), (datetime.date(2026, 10, 3), 3)]
     page = alice_client.get(talk.get_absolute_url()).content.decode()
     assert f"Watched {timezone.localdate():%-d %b %Y} (and 1 more time)" in page
+    entry.note = "the second time it clicked"
+    entry.save()
     diary = alice_client.get("/watched/").content.decode()
     assert diary.count(f">{talk.title}</a>") == 2
     assert 'aria-label="Rated 3 of 5"' in diary and 'aria-label="Rated 5 of 5"' in diary
+    assert diary.count("the second time it clicked") == 1  # with the latest viewing
+    assert diary.count("An earlier viewing") == 1
 
 
 def test_changing_the_date_of_a_watched_talk_moves_its_latest_viewing(alice_client, alice, catalog):
