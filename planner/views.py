@@ -595,14 +595,16 @@ HOME_UP_NEXT = 3
 
 
 def _home(user, speed: int) -> dict:
-    """Continue watching and the top of the queue, for the signed-in home page. 3 queries."""
-    mine = Entry.objects.for_user(user).with_talks()
-    watching = list(mine.in_progress()[:HOME_CONTINUE])
-    up_next = list(mine.queued().filter(status=Entry.Status.QUEUED)[:HOME_UP_NEXT])
+    """Continue watching and the top of the queue, for the signed-in home page. 2 queries."""
+    queued = Entry.objects.for_user(user).queued()
+    top = queued.filter(status=Entry.Status.QUEUED).values("pk")[:HOME_UP_NEXT]
+    rows = list(queued.with_talks().filter(Q(status=Entry.Status.WATCHING) | Q(pk__in=top)))
+    watching = [e for e in rows if e.status == Entry.Status.WATCHING][:HOME_CONTINUE]
+    up_next = [e for e in rows if e.status == Entry.Status.QUEUED]
     return {
         "continue": [_item(e.talk, e, speed) for e in watching],
         "up_next": [_item(e.talk, e, speed) for e in up_next],
-        "queue_total": _totals(Entry.objects.for_user(user).queued(), speed),
+        "queue_total": _totals(queued, speed),
         "speed_label": Profile.Speed(speed).label,
     }
 

@@ -506,14 +506,14 @@ def test_catalog_signed_in_query_count(
     watching = Entry.objects.select_related("user").get(user=alice, talk=talks[0])
     queue.set_status(watching, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
     # session, user with profile, catalog version, topics in use and count (first time only),
-    # my tags, talks with my entries, their topics; home: in progress, up next, queue total
-    with django_assert_num_queries(11):
+    # my tags, talks with my entries, their topics; home: in progress with up next, queue total
+    with django_assert_num_queries(10):
         response = alice_client.get("/")
     html = response.content.decode()
     assert f"{n} talk" in html
     assert "Continue watching" in html and "Resume 1:00" in html
     assert ("Up next" in html) == (n > 1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert f"{n} talk" in alice_client.get("/").content.decode()
 
 

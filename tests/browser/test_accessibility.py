@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from planner import queue, sharing
 from planner.models import Entry, RecommendedList
 from sessions.models import Talk
+from tests.browser.steps import sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -82,11 +83,7 @@ def test_public_pages_have_no_axe_violations(browser, live_server, live_catalog,
 def test_signed_in_pages_have_no_axe_violations(browser, live_server, planned, viewport, scheme):
     context = browser.new_context(base_url=live_server.url, viewport=viewport, color_scheme=scheme)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("reader")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "reader")
     rlist = RecommendedList.objects.get(user=planned)
     for url in [*SIGNED_IN, "/lists/", f"/lists/{rlist.pk}/", f"/s/{rlist.share_token}/"]:
         assert_no_violations(page, url)

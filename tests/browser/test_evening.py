@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from planner import queue
 from planner.models import Entry
 from sessions.models import Talk
+from tests.browser.steps import sign_in
 from tests.browser.test_planning import settled
 from tests.conftest import PASSWORD
 
@@ -27,21 +28,13 @@ def viewer(live_catalog):
     return user
 
 
-def sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("viewer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
 def entry(title: str) -> Entry:
     return Entry.objects.get(user__username="viewer", talk__title=title)
 
 
 def test_holding_an_arrow_key_on_the_rating_shows_what_was_saved(page, viewer):
     queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
-    sign_in(page)
+    sign_in(page, "viewer")
     page.goto(VOGELS_URL)
     # Count the rating requests htmx has open at once, from inside the page.
     page.evaluate(
@@ -75,7 +68,7 @@ def test_holding_an_arrow_key_on_the_rating_shows_what_was_saved(page, viewer):
 
 
 def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
-    sign_in(page)
+    sign_in(page, "viewer")
     page.goto(VOGELS_URL)
     # Reaching the plan panel: the control just before it is the talk's last topic link.
     page.locator(".talk-head a").last.focus()
@@ -96,7 +89,7 @@ def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
 
 
 def test_mark_watched_on_a_card_then_undo_puts_it_back_in_its_place(page, viewer):
-    sign_in(page)
+    sign_in(page, "viewer")
     page.evaluate("window.__noReload = true")
     before = [e.talk.title for e in Entry.objects.for_user(viewer).queued().select_related("talk")]
     card = page.locator("#talk-" + str(entry(VOGELS).talk_id))
@@ -129,7 +122,7 @@ def test_mark_watched_on_a_card_then_undo_puts_it_back_in_its_place(page, viewer
 def test_resume_in_one_click_from_the_home_page(page, viewer):
     watching = entry(VOGELS)
     queue.set_status(watching, Entry.Status.WATCHING, 1834, None)
-    sign_in(page)
+    sign_in(page, "viewer")
     section = page.get_by_role("region", name="Continue watching")
     expect(section.get_by_role("progressbar")).to_have_attribute("value", "25")
     resume = section.get_by_role("link", name=f"Resume {VOGELS} at 30:34")
@@ -144,7 +137,7 @@ def test_queue_rows_drag_by_touch(browser, live_server, viewer):
         base_url=live_server.url, viewport={"width": 375, "height": 1800}, has_touch=True
     )
     page = context.new_page()
-    sign_in(page)
+    sign_in(page, "viewer")
     page.goto("/queue/")
     titles = page.locator(".queue-title").all_inner_texts()
     handle = page.locator(".queue-row").nth(0).locator(".drag-handle")
@@ -171,7 +164,7 @@ def test_queue_rows_drag_by_touch(browser, live_server, viewer):
 def test_without_javascript_no_drag_handles_and_watched_offers_undo(browser, live_server, viewer):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    sign_in(page)
+    sign_in(page, "viewer")
     page.goto("/queue/")
     expect(page.locator(".drag-handle").first).to_be_hidden()
     page.get_by_role("button", name=f"Mark watched {VOGELS}").click()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from planner import queue
 from planner.models import Entry, ListItem
 from sessions.models import Talk
+from tests.browser.steps import sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,7 @@ def curator(live_catalog):
 
 
 def test_publish_open_signed_out_revoke(browser, live_server, page, curator):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("curator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "curator")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Lists").click()
     page.get_by_label("Title").fill("Watch these first")
     page.get_by_label("Intro").fill("Two talks from re:Invent 2022.")
@@ -100,10 +98,7 @@ def test_publish_open_signed_out_revoke(browser, live_server, page, curator):
 
 
 def test_leaving_with_unsaved_list_text_warns(page, curator):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("curator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "curator")
     page.goto("/lists/")
     page.get_by_label("Title").fill("Unsaved")
     page.get_by_role("button", name="Create list").click()
@@ -118,10 +113,7 @@ def test_leaving_with_unsaved_list_text_warns(page, curator):
 def test_list_editor_without_javascript(browser, live_server, curator):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("curator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "curator")
     page.goto("/lists/")
     page.get_by_label("Title").fill("No script")
     page.get_by_role("button", name="Create list").click()

@@ -33,6 +33,9 @@ TARGETS = {
     "action_p95_ms": 30,
     "card_bytes": 4096,  # a card now carries Mark watched, the stars and Undo
     "queries": 8,
+    # The signed-in home adds continue watching + up next (1) and the queue total (1);
+    # a worker's first request also fills its catalog cache (tests pin 10 cold, 8 warm).
+    "queries_home": 10,
     "import_s": 5,
     "seed_s": 60,
     "rss_mb": 150,
@@ -244,8 +247,9 @@ class Command(BaseCommand):
             check(f"{row['name']}: answers 2xx", row["status"], "2xx", 200 <= row["status"] < 300)
             check(f"{row['name']}: errors under load", c4["errors"] + row["c16"]["errors"], 0,
                   c4["errors"] + row["c16"]["errors"] == 0)  # fmt: skip
-            check(f"{row['name']}: queries per request", row["queries"], f"<= {t['queries']}",
-                  0 <= row["queries"] <= t["queries"])  # fmt: skip
+            most = t["queries_home"] if row["name"] == "catalog" else t["queries"]
+            check(f"{row['name']}: queries per request", row["queries"], f"<= {most}",
+                  0 <= row["queries"] <= most)  # fmt: skip
             if row["name"].startswith("action"):
                 check(f"{row['name']}: p95 at 4 connections (ms)", c4["p95_ms"],
                       f"<= {t['action_p95_ms']}", c4["p95_ms"] <= t["action_p95_ms"])  # fmt: skip
