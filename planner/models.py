@@ -280,6 +280,7 @@ class RecommendedList(models.Model):
     )
     title = models.CharField(max_length=150)
     intro = models.TextField(blank=True, max_length=2000, help_text="Markdown")
+    intro_html = models.TextField(blank=True, editable=False)
     # The token is shown to its owner; lookups go through its SHA-256 digest so
     # the database is never searched by the secret itself.
     share_token = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -304,6 +305,13 @@ class RecommendedList(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.intro_html = markup.render_markdown(self.intro)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "intro" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "intro_html"}
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:

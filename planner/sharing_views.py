@@ -20,7 +20,7 @@ from planner.forms import (
     MoveForm,
     ProfileForm,
 )
-from planner.markup import plain_text, render_markdown
+from planner.markup import plain_text
 from planner.models import Entry, ListItem, Profile, RecommendedList, length_of
 
 
@@ -313,7 +313,7 @@ def shared_list(request: HttpRequest, token: str) -> HttpResponse:
                 "note_html": entry.note_html if entry and item.share_note else "",
             }
         )
-    intro_html = render_markdown(rlist.intro)
+    intro_html = rlist.intro_html
     curator = rlist.user.get_full_name() or rlist.user.get_username()
     context = {
         "rlist": rlist,

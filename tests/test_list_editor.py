@@ -143,3 +143,9 @@ def test_a_stale_autosave_never_brings_back_a_switched_off_link_or_undoes_a_move
         (second.pk, ""),
         (first.pk, "late"),
     ]
+
+
+def test_an_intro_saved_from_the_editor_is_what_the_public_page_renders(alice_client, client, two):
+    alice_client.post(f"/lists/{two.pk}/", page_data(two, intro="Start **here**."), headers=HX)
+    token = sharing.publish(two)
+    assert "Start <strong>here</strong>." in client.get(f"/s/{token}/").content.decode()

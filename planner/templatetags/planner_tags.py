@@ -1,5 +1,6 @@
 from django import template
 
+from planner import controls
 from planner.markup import format_clock
 
 register = template.Library()
@@ -16,3 +17,28 @@ def at_speed(seconds: int | None, speed_percent: int) -> int | None:
     if seconds is None:
         return None
     return round(seconds * 100 / speed_percent)
+
+
+@register.simple_tag(takes_context=True)
+def queue_button(context, item, fragment: str, target: str, short: bool = False):
+    return controls.queue_button(context, item, fragment, target, short)
+
+
+@register.simple_tag(takes_context=True)
+def watched_button(context, item, fragment: str, target: str, quiet: bool = False):
+    return controls.watched_button(context, item, fragment, target, quiet)
+
+
+@register.simple_tag(takes_context=True)
+def talk_actions(context, item, fragment: str, target: str):
+    return controls.talk_actions(context, item, fragment, target)
+
+
+@register.simple_tag
+def length(item):
+    return controls.length(item)
+
+
+@register.simple_tag(takes_context=True)
+def star_buttons(context, item, fragment: str, target: str):
+    return controls.star_buttons(context, item, fragment, target)

@@ -1,0 +1,134 @@
+"""The one-click controls shown wherever a talk is (card, queue row, talk page).
+
+Built in Python rather than included templates: a catalog page draws them for 20
+talks, and includes plus per-argument escaping were a fifth of its render time. The
+only text from outside is the page address (`here`), escaped once per control;
+everything else is ours (ids, fixed words, URLs reversed from our own patterns).
+
+Each control is a POST form that works without JavaScript; with htmx it replaces
+`target` with the part of the page named by `fragment` (see planner.views.FRAGMENTS).
+Buttons are named by their text plus the page's `title-<talk pk>` element, so a list
+of cards does not repeat every title in its markup.
+"""
+
+from functools import cache
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from planner.markup import format_clock
+
+_PK = 987654321  # stands for the id while a URL is reversed once per process
+
+
+@cache
+def _url(name: str) -> str:
+    return reverse(name, args=[_PK]).replace(str(_PK), "{}")
+
+
+def url(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]), without resolving the pattern again for each row."""
+    return _url(name).format(int(pk))
+
+
+def _form(context, action: str, fragment: str, target: str, body: str, *, css="inline-form",
+          status: str = "", sync: bool = False) -> SafeString:  # fmt: skip
+    token = escape(str(context.get("csrf_token", "")))
+    here = escape(context.get("here", ""))
+    extra = f'<input type="hidden" name="status" value="{status}">' if status else ""
+    synced = ' hx-sync="this:queue last"' if sync else ""
+    return mark_safe(
+        f'<form method="post" action="{action}" class="{css}" hx-post="{action}" '
+        f'hx-target="{target}" hx-swap="outerHTML"{synced}>'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'<input type="hidden" name="next" value="{here}">'
+        f'<input type="hidden" name="fragment" value="{fragment}">{extra}\n  {body}\n</form>'
+    )
+
+
+def _named(control_id: str, talk_pk: int) -> str:
+    return f'id="{control_id}" aria-labelledby="{control_id} title-{talk_pk}"'
+
+
+def queue_button(context, item, fragment: str, target: str, short: bool = False) -> SafeString:
+    """Add to queue, or take off it."""
+    entry, pk = item.entry, int(item.talk.pk)
+    named = _named(f"queue-toggle-{pk}", pk)
+    if entry is not None and entry.in_queue:
+        label = "Remove" if short else "Remove from queue"
+        css = "button button-quiet button-small"
+        body = f'<button type="submit" class="{css}" {named}>{label}</button>'
+        return _form(context, url("unqueue", entry.pk), fragment, target, body)
+    label = (
+        "Queue to watch again"
+        if entry is not None and entry.status == "watched"
+        else "Add to queue"
+    )
+    body = f'<button type="submit" class="button" {named}>{label}</button>'
+    return _form(context, url("track", pk), fragment, target, body, status="queued")
+
+
+def watched_button(context, item, fragment: str, target: str, quiet: bool = False) -> SafeString:
+    """One click: watched today (the answer offers Undo)."""
+    pk = int(item.talk.pk)
+    css = "button button-quiet" if quiet else "button"
+    body = (
+        f'<button type="submit" class="{css}" {_named(f"watched-{pk}", pk)}>Mark watched</button>'
+    )
+    return _form(context, url("track", pk), fragment, target, body, status="watched")
+
+
+def star_buttons(context, item, fragment: str, target: str) -> SafeString:
+    """One click rates; the pressed button is the rating. Requests from one form go one
+    at a time and the last one wins (hx-sync), so what shows is what was saved."""
+    pk, rating = int(item.talk.pk), item.entry.rating or 0
+    stars = "".join(
+        f'<button type="submit" name="rating" value="{n}" class="star" id="star-{pk}-{n}" '
+        f'aria-pressed="{"true" if n == rating else "false"}" '
+        f'aria-label="{n} star{"s" if n > 1 else ""}">{"★" if n <= rating else "☆"}</button>'
+        for n in range(1, 6)
+    )
+    body = (
+        f'<span role="group" aria-labelledby="rate-{pk} title-{pk}">'
+        f'<span id="rate-{pk}" class="visually-hidden">Rate</span>{stars}</span>'
+    )
+    return _form(context, url("rate", item.entry.pk), fragment, target, body,
+                 css="star-buttons", sync=True)  # fmt: skip
+
+
+def shows_stars(entry) -> bool:
+    """Rate what you have seen (or already rated)."""
+    return entry is not None and (entry.status in ("watched", "watching") or bool(entry.rating))
+
+
+def talk_actions(context, item, fragment: str, target: str) -> SafeString:
+    """A card's actions: status, resume, mark watched, stars, queue."""
+    entry, pk = item.entry, int(item.talk.pk)
+    parts = []
+    if entry is not None and entry.status:
+        parts.append(
+            f'<span class="badge badge-{entry.status}">{entry.get_status_display()}</span>'
+        )
+    if entry is not None and entry.status == "watching" and entry.resume_seconds:
+        parts.append(
+            f'<a class="button" href="{escape(entry.resume_url)}" rel="noopener noreferrer" '
+            f"{_named(f'resume-{pk}', pk)}>Resume {format_clock(entry.resume_seconds)}</a>"
+        )
+    if entry is None or entry.status != "watched":
+        parts.append(watched_button(context, item, fragment, target, quiet=True))
+    if shows_stars(entry):
+        parts.append(star_buttons(context, item, fragment, target))
+    parts.append(queue_button(context, item, fragment, target))
+    return mark_safe('<div class="card-actions">\n  ' + "\n  ".join(parts) + "\n</div>")
+
+
+def length(item) -> SafeString:
+    """ "40:00 at 1.5x (1:00:00 at 1x, estimated)": a talk's length at the person's speed."""
+    text = f"{format_clock(item.seconds_at_speed)} at {item.speed_label}"
+    if item.speed != 100:
+        note = f"{format_clock(item.seconds)} at 1x" + (", estimated" if item.estimated else "")
+        text += f' <span class="muted">({note})</span>'
+    elif item.estimated:
+        text += ' <span class="muted">(estimated)</span>'
+    return mark_safe(f'<span class="length">{text}</span>')
