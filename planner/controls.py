@@ -60,12 +60,11 @@ def queue_button(context, item, fragment: str, target: str, short: bool = False)
         css = "button button-quiet button-small"
         body = f'<button type="submit" class="{css}" {named}>{label}</button>'
         return _form(context, url("unqueue", entry.pk), fragment, target, body)
-    label = (
-        "Queue to watch again"
-        if entry is not None and entry.status == "watched"
-        else "Add to queue"
-    )
-    body = f'<button type="submit" class="button" {named}>{label}</button>'
+    if entry is not None and entry.status == "watched":  # a rewatch is not the main thing here
+        label, css = "Queue to watch again", "button button-quiet button-small"
+    else:
+        label, css = "Add to queue", "button"
+    body = f'<button type="submit" class="{css}" {named}>{label}</button>'
     return _form(context, url("track", pk), fragment, target, body, status="queued")
 
 

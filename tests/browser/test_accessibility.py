@@ -87,6 +87,13 @@ def test_signed_in_pages_have_no_axe_violations(browser, live_server, planned, v
     rlist = RecommendedList.objects.get(user=planned)
     for url in [*SIGNED_IN, "/lists/", f"/lists/{rlist.pk}/", f"/s/{rlist.share_token}/"]:
         assert_no_violations(page, url)
+    # The question before deleting a list, as a dialog.
+    page.goto(f"/lists/{rlist.pk}/")
+    page.get_by_role("button", name="Delete this list").click()
+    page.get_by_role("dialog").wait_for()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+    page.keyboard.press("Escape")
     # A form with an error shown next to its field.
     page.goto("/talks/aws-reinvent-2022/adam-selipsky-ceo-aws/")
     page.get_by_label("Resume at").fill("99:99")

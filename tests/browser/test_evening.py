@@ -173,4 +173,12 @@ def test_without_javascript_no_drag_handles_and_watched_offers_undo(browser, liv
     page.get_by_role("button", name=f"Undo marking “{VOGELS}” watched").click()
     expect(page.get_by_text(f"Undone: “{VOGELS}” is back in your queue.")).to_be_visible()
     assert page.locator(".queue-title").all_inner_texts()[2] == VOGELS
+    # One click rates from a card, too.
+    page.goto("/")
+    card = page.locator("#talk-" + str(entry(VOGELS).talk_id))
+    card.get_by_role("button", name=f"Mark watched {VOGELS}").click()
+    card.get_by_role("button", name="3 stars").click()
+    expect(page.get_by_text("Rated 3 of 5.")).to_be_visible()
+    expect(card.get_by_role("button", name="3 stars")).to_have_attribute("aria-pressed", "true")
+    assert entry(VOGELS).rating == 3
     context.close()
