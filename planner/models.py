@@ -175,7 +175,8 @@ class Entry(models.Model):
         viewings = self.viewings.all()
         if not viewings:
             return ""
-        line = f"Watched {viewings[0].watched_on:%-d %b %Y}"
+        day = viewings[0].watched_on
+        line = f"Watched {day.day} {day:%b %Y}"
         if len(viewings) > 1:
             more = len(viewings) - 1
             line += f" (and {more} more time{'s' if more > 1 else ''})"

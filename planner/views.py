@@ -469,11 +469,15 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
         return _refused(request, template, entry, rating_form=form)
     entry.set_rating(form.cleaned_data["rating"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    if request.POST.get("fragment") in ("card", "queue"):
-        build = lambda: _fragment_for(request, entry.talk, entry)  # noqa: E731
-    else:
-        context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
-        build = lambda: (template, context)  # noqa: E731
+
+    def build() -> tuple[str, dict]:
+        if request.POST.get("fragment") in ("card", "queue"):  # the stars on a card or row
+            return _fragment_for(request, entry.talk, entry)
+        return template, {
+            "entry": entry,
+            "rating_form": RatingForm(initial={"rating": entry.rating}),
+        }
+
     return _done(request, message, build, entry.talk.get_absolute_url())
 
 
