@@ -1,6 +1,9 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -10,11 +13,20 @@ from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
 
-# A writeup rarely gives a talk's length: until a person enters the real one,
-# plan with a typical length for the kind of talk and say it is an estimate.
 # Playback speeds, in percent; Profile.Speed names them. Checked in the database too.
 SPEEDS = [100, 125, 150, 175, 200]
+
+# A writeup rarely gives a talk's length: until a person enters the real one, plan
+# with a typical length for the kind of talk and say it is an estimate. One table
+# for Python (length_of) and SQL (length_expression); a kind not named here gets
+# the default in both.
 ESTIMATED_SECONDS = {Talk.Kind.KEYNOTE: 2 * 3600, Talk.Kind.BREAKOUT: 3600}
+DEFAULT_ESTIMATE = 3600
+
+
+def at_speed(seconds: int, speed_percent: int) -> int:
+    """How long `seconds` of video take at a playback speed given in percent."""
+    return round(seconds * 100 / speed_percent)
 
 
 class Profile(models.Model):
@@ -46,9 +58,6 @@ class Profile(models.Model):
     @property
     def speed_label(self) -> str:
         return self.get_speed_percent_display()
-
-    def at_speed(self, seconds: int) -> int:
-        return round(seconds * 100 / self.speed_percent)
 
 
 class EntryQuerySet(models.QuerySet):
@@ -265,7 +274,22 @@ def length_of(talk: Talk, entry: "Entry | None") -> tuple[int, bool]:
         return entry.personal_seconds, False
     if talk.duration_seconds:
         return talk.duration_seconds, False
-    return ESTIMATED_SECONDS[talk.kind], True
+    return ESTIMATED_SECONDS.get(talk.kind, DEFAULT_ESTIMATE), True
+
+
+def length_expression() -> models.Expression:
+    """length_of() in SQL, over Entry rows: the person's length, the talk's, or the estimate."""
+    estimate = models.Case(
+        *(
+            models.When(talk__kind=kind, then=models.Value(s))
+            for kind, s in ESTIMATED_SECONDS.items()
+        ),
+        default=models.Value(DEFAULT_ESTIMATE),
+    )
+    return Coalesce("personal_seconds", "talk__duration_seconds", estimate)
+
+
+ESTIMATED = Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
 
 
 class RecommendedListQuerySet(models.QuerySet):
@@ -371,6 +395,4 @@ class NoteRevision(models.Model):
 
 def note_fingerprint(text: str) -> str:
     """Names the note text a tab started from, to notice saves it has not seen."""
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -21,7 +21,7 @@ from planner.forms import (
     ProfileForm,
 )
 from planner.markup import plain_text
-from planner.models import Entry, ListItem, Profile, RecommendedList, length_of
+from planner.models import Entry, ListItem, Profile, RecommendedList, at_speed, length_of
 
 
 def _get_list_for_user(request: HttpRequest, list_id: int) -> RecommendedList:
@@ -305,7 +305,7 @@ def shared_list(request: HttpRequest, token: str) -> HttpResponse:
     for item in items:
         entry = records.get(item.talk_id)
         seconds, _ = length_of(item.talk, entry)
-        total += round(seconds * 100 / item.speed_percent)
+        total += at_speed(seconds, item.speed_percent)
         rows.append(
             {
                 "item": item,

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,17 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Count,
     Exists,
     FilteredRelation,
     OuterRef,
     Q,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -45,11 +42,13 @@ from planner.forms import (
 )
 from planner.markup import format_clock
 from planner.models import (
-    ESTIMATED_SECONDS,
+    ESTIMATED,
     Entry,
     EntryTag,
     Profile,
     Viewing,
+    at_speed,
+    length_expression,
     length_of,
     note_fingerprint,
 )
@@ -78,13 +77,13 @@ class Item:
 
     @property
     def seconds_at_speed(self) -> int:
-        return round(self.seconds * 100 / self.speed)
+        return at_speed(self.seconds, self.speed)
 
     @property
     def left_at_speed(self) -> int:
         """What is left to watch from the resume point, at the person's speed."""
         done = (self.entry.resume_seconds or 0) if self.entry else 0
-        return round(max(self.seconds - done, 0) * 100 / self.speed)
+        return at_speed(max(self.seconds - done, 0), self.speed)
 
     @property
     def progress_percent(self) -> int:
@@ -556,8 +555,6 @@ def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
 def _current_query(request: HttpRequest) -> QueryDict:
     """The filters of the page an htmx action was made from."""
     if request.htmx and request.htmx.current_url:
-        from urllib.parse import urlsplit
-
         return QueryDict(urlsplit(request.htmx.current_url).query)
     return request.GET
 
@@ -574,24 +571,12 @@ QUEUE_STATUSES = [("", "Queued or watching"), ("queued", "Queued"), ("watching",
 
 def _totals(entries, speed: int) -> dict:
     """Count and length of some queue entries at 1x and at speed, in one query."""
-    length = Coalesce(
-        "personal_seconds",
-        "talk__duration_seconds",
-        Case(
-            When(talk__kind=Talk.Kind.KEYNOTE, then=Value(ESTIMATED_SECONDS[Talk.Kind.KEYNOTE])),
-            default=Value(ESTIMATED_SECONDS[Talk.Kind.BREAKOUT]),
-        ),
-    )
     totals = entries.order_by().aggregate(
-        count=Count("pk"),
-        seconds=Sum(length),
-        estimated=Count(
-            "pk", filter=Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
-        ),
+        count=Count("pk"), seconds=Sum(length_expression()), estimated=Count("pk", filter=ESTIMATED)
     )
     seconds = totals["seconds"] or 0
-    at_speed = round(seconds * 100 / speed)
-    return {**totals, "seconds": seconds, "at_speed": at_speed, "saved": seconds - at_speed}
+    fast = at_speed(seconds, speed)
+    return {**totals, "seconds": seconds, "at_speed": fast, "saved": seconds - fast}
 
 
 HOME_CONTINUE = 4  # talks in progress shown on the home page

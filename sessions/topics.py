@@ -7,6 +7,11 @@ the admin; a re-import sets them again from the text.
 
 import re
 
+from django.db.models import Exists, OuterRef
+from taggit.models import Tag
+
+from sessions.models import TaggedTalk
+
 TOPICS: dict[str, tuple[str, ...]] = {
     "serverless": ("serverless", "lambda"),
     "event-driven": ("event-driven", "eventbridge", "event bus", "asynchronous"),
@@ -34,10 +39,5 @@ def topics_in_use() -> list[tuple[str, str]]:
 
     EXISTS per tag (a few dozen index probes) rather than DISTINCT over every
     talk's topic links: 3.8 ms on PostgreSQL at 20,000 talks."""
-    from django.db.models import Exists, OuterRef
-    from taggit.models import Tag
-
-    from sessions.models import TaggedTalk
-
     used = TaggedTalk.objects.filter(tag=OuterRef("pk"))
     return list(Tag.objects.filter(Exists(used)).order_by("name").values_list("slug", "name"))

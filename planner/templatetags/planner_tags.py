@@ -12,13 +12,6 @@ def clock(seconds: int | None) -> str:
     return format_clock(seconds)
 
 
-@register.filter
-def at_speed(seconds: int | None, speed_percent: int) -> int | None:
-    if seconds is None:
-        return None
-    return round(seconds * 100 / speed_percent)
-
-
 @register.simple_tag(takes_context=True)
 def queue_button(context, item, fragment: str, target: str, short: bool = False):
     return controls.queue_button(context, item, fragment, target, short)
