@@ -4,7 +4,8 @@ import re
 from html import unescape
 
 import markdown
-import nh3
+
+from sessions.markup import clean
 
 NOTE_TAGS = {
     "p", "br", "ul", "ol", "li", "a", "em", "strong", "code", "pre", "blockquote",
@@ -61,16 +62,9 @@ def render_markdown(text: str) -> str:
     """Markdown someone typed, as HTML that can do no harm on our pages."""
     if not text.strip():
         return ""
-    html = markdown.markdown(text, extensions=["sane_lists", "nl2br"])
-    return nh3.clean(
-        html,
-        tags=NOTE_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return clean(markdown.markdown(text, extensions=["sane_lists", "nl2br"]), NOTE_TAGS)
 
 
 def plain_text(html: str) -> str:
     """Rendered Markdown as one line of text, for link previews and meta descriptions."""
-    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+    return " ".join(unescape(clean(html, tags=set())).split())

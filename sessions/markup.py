@@ -1,4 +1,5 @@
-"""Markdown to safe HTML for catalog text (verdicts, outline lines)."""
+"""Markdown to safe HTML: catalog text (verdicts, outline lines) here, and the one
+sanitising policy (`clean`) every piece of HTML from outside goes through, notes too."""
 
 import html
 import re
@@ -12,11 +13,13 @@ LINK_ATTRS = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def _clean(raw_html: str, tags: set[str]) -> str:
+def clean(raw_html: str, tags: set[str], attributes: dict = LINK_ATTRS) -> str:
+    """HTML with only `tags` left, links limited to http(s)/mailto and never followed
+    by search engines or given our window. The one policy: change it here only."""
     return nh3.clean(
         raw_html,
         tags=tags,
-        attributes=LINK_ATTRS,
+        attributes=attributes,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
@@ -38,7 +41,7 @@ def render_block(text: str) -> str:
     plain = _plain(text)
     if plain is not None:
         return f"<p>{plain}</p>"
-    return _clean(markdown.markdown(text), BLOCK_TAGS)
+    return clean(markdown.markdown(text), BLOCK_TAGS)
 
 
 def render_inline(text: str) -> str:
@@ -49,7 +52,7 @@ def render_inline(text: str) -> str:
     rendered = markdown.markdown(text).strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>"):
         rendered = rendered[3:-4]
-    return _clean(rendered, INLINE_TAGS)
+    return clean(rendered, INLINE_TAGS)
 
 
 # The inline Markdown outlines use: `code`, [links](https://...), **strong**, *em*, _em_.
@@ -99,13 +102,7 @@ def render_outline(items: list[dict]) -> str:
     """Nested outline nodes ({"text", "children", "heading"?}) as nested lists."""
     if not items:
         return ""
-    return nh3.clean(
-        _outline_items(items),
-        tags=INLINE_TAGS | {"ul", "li", "span"},
-        attributes=OUTLINE_ATTRS,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-    )
+    return clean(_outline_items(items), INLINE_TAGS | {"ul", "li", "span"}, OUTLINE_ATTRS)
 
 
 def plain_outline(items: list[dict]) -> str:

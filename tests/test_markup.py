@@ -26,7 +26,7 @@ def slow_inline(text: str) -> str:
     rendered = markdown.markdown(text).strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>"):
         rendered = rendered[3:-4]
-    return markup._clean(rendered, markup.INLINE_TAGS)
+    return markup.clean(rendered, markup.INLINE_TAGS)
 
 
 def seed_lines() -> list[str]:
@@ -37,7 +37,7 @@ def seed_lines() -> list[str]:
 @pytest.mark.parametrize("text", SAMPLES + seed_lines())
 def test_fast_path_matches_markdown(text):
     assert markup.render_inline(text) == slow_inline(text)
-    assert markup.render_block(text) == markup._clean(markdown.markdown(text), markup.BLOCK_TAGS)
+    assert markup.render_block(text) == markup.clean(markdown.markdown(text), markup.BLOCK_TAGS)
 
 
 # Lines that would be lists to Markdown never reach the outline renderer as text.
