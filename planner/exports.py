@@ -401,7 +401,7 @@ def restore(user, clean: dict) -> dict[str, int]:
     whose title exists already is left alone. Published links are not carried
     over: a restored list is private until its owner publishes it again.
     """
-    profile = queue._lock(user)
+    profile = queue.lock(user)
     existing = {e.talk_id: e for e in Entry.objects.filter(user=user)}
     empty_account = not existing and not RecommendedList.objects.filter(user=user).exists()
     if clean["speed_percent"] and (empty_account or profile.speed_percent == 150):

@@ -14,11 +14,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from planner import positions
 from planner.models import Entry, Profile, Viewing
 from sessions.models import Talk
 
 
-def _lock(user) -> Profile:
+def lock(user) -> Profile:
+    """The person's profile, locked until the transaction ends: changes to their
+    plan take turns (two tabs, two workers)."""
     try:
         return Profile.objects.select_for_update().get(user=user)
     except Profile.DoesNotExist:
@@ -31,23 +34,8 @@ def _next_position(user) -> int:
     return (top["m"] or 0) + 1
 
 
-def _write_positions(entries: list[Entry], positions: list[int]) -> None:
-    """Give entries[i] positions[i], changing only the rows that move.
-
-    The unique (user, position) constraint is checked row by row, so moved
-    rows first go above every current position, then to their places.
-    """
-    moved = [(e, p) for e, p in zip(entries, positions, strict=True) if e.position != p]
-    if not moved:
-        return
-    user_id = moved[0][0].user_id
-    top = Entry.objects.filter(user_id=user_id).aggregate(m=Max("position"))["m"] or 0
-    for offset, (entry, _) in enumerate(moved, start=1):
-        entry.position = top + offset
-    Entry.objects.bulk_update([e for e, _ in moved], ["position"])
-    for entry, position in moved:
-        entry.position = position
-    Entry.objects.bulk_update([e for e, _ in moved], ["position"])
+def _renumber(user_id: int, queue: list[Entry]) -> None:
+    positions.renumber(queue, Entry.objects.filter(user_id=user_id))
 
 
 def _queue(user) -> list[Entry]:
@@ -88,7 +76,7 @@ def track(user, talk: Talk, status: str = Entry.Status.QUEUED) -> Entry:
 
     Queueing a watched talk is a rewatch: its viewings stay in the diary.
     """
-    _lock(user)
+    lock(user)
     entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
     entry.talk = talk  # save() renders the note with it: spare fetching it again
     _apply(entry, status)
@@ -99,7 +87,7 @@ def track(user, talk: Talk, status: str = Entry.Status.QUEUED) -> Entry:
 @transaction.atomic
 def unqueue(entry: Entry) -> Entry | None:
     """Take a talk off the queue; the record goes only if it holds nothing else."""
-    _lock(entry.user)
+    lock(entry.user)
     entry = Entry.objects.get(pk=entry.pk)
     if not entry.in_queue:
         return entry
@@ -116,7 +104,7 @@ def unqueue(entry: Entry) -> Entry | None:
 def set_status(
     entry: Entry, status: str, resume_seconds: int | None, watched_on: date | None
 ) -> Entry:
-    _lock(entry.user)
+    lock(entry.user)
     entry = Entry.objects.select_related("talk").get(pk=entry.pk)
     _apply(entry, status, watched_on)
     if status == Entry.Status.WATCHING:
@@ -145,7 +133,7 @@ def before_watched(entry: Entry) -> Before:
 @transaction.atomic
 def mark_watched(user, talk: Talk) -> tuple[Entry, Before]:
     """One click: watched today. Returns what to put back if the person undoes it."""
-    _lock(user)
+    lock(user)
     entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
     entry.talk = talk
     before = before_watched(entry)
@@ -160,7 +148,7 @@ def mark_watched(user, talk: Talk) -> tuple[Entry, Before]:
 def undo_watched(entry: Entry, before: Before) -> Entry:
     """Put back what mark_watched replaced: status, queue place, resume time; drop the
     viewing it added. Nothing else the person did since is touched."""
-    _lock(entry.user)
+    lock(entry.user)
     entry = Entry.objects.select_related("talk").get(pk=entry.pk)
     if entry.status != Entry.Status.WATCHED or before.viewing_id is None:
         return entry  # changed since, or it was watched already: nothing to put back
@@ -175,27 +163,17 @@ def undo_watched(entry: Entry, before: Before) -> Entry:
     if entry.in_queue:  # back to the place it had
         queue = [e for e in _queue(entry.user_id) if e.pk != entry.pk]
         queue.insert(min(max((before.rank or 1) - 1, 0), len(queue)), entry)
-        _write_positions(queue, list(range(1, len(queue) + 1)))
+        _renumber(entry.user_id, queue)
     return entry
 
 
 @transaction.atomic
 def move(entry: Entry, direction: str) -> None:
     """Move a queued talk one place up or down, or to the top or bottom."""
-    _lock(entry.user)
-    queue = _queue(entry.user)
-    index = next((i for i, e in enumerate(queue) if e.pk == entry.pk), None)
-    if index is None:
-        return
-    item = queue.pop(index)
-    target = {
-        "up": max(index - 1, 0),
-        "down": min(index + 1, len(queue)),
-        "top": 0,
-        "bottom": len(queue),
-    }[direction]
-    queue.insert(target, item)
-    _write_positions(queue, list(range(1, len(queue) + 1)))
+    lock(entry.user)
+    order = positions.moved(_queue(entry.user), entry.pk, direction)
+    if order is not None:
+        _renumber(entry.user_id, order)
 
 
 @transaction.atomic
@@ -205,12 +183,12 @@ def reorder(user, entry_ids: list[int]) -> None:
     A tab may show a stale or filtered part of the queue: talks it does not
     name keep their places, and ids no longer in the queue are ignored.
     """
-    _lock(user)
+    lock(user)
     queue = _queue(user)
     by_id = {e.pk: e for e in queue}
     wanted = [by_id[i] for i in dict.fromkeys(entry_ids) if i in by_id]
     slots = sorted(e.position for e in wanted)
-    _write_positions(wanted, slots)
+    positions.write(wanted, slots, Entry.objects.filter(user_id=user.pk))
 
 
 UNDO_MAX_AGE = 24 * 3600  # an Undo offered today still works after lunch; not next week

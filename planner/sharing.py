@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from planner import queue
+from planner import positions, queue
 from planner.models import Entry, ListItem, RecommendedList
 
 # 32 bytes of randomness: 256 bits, far past guessing.
@@ -59,19 +59,10 @@ def add_item(rlist: RecommendedList, talk, **fields) -> ListItem:
 @transaction.atomic
 def move_item(item: ListItem, direction: str) -> None:
     RecommendedList.objects.select_for_update().get(pk=item.recommended_list_id)
-    items = list(item.recommended_list.items.order_by("position"))
-    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
-    moved = items.pop(index)
-    target = {"up": max(index - 1, 0), "down": min(index + 1, len(items)), "top": 0}[direction]
-    items.insert(target, moved)
-    changed = [it for n, it in enumerate(items, start=1) if it.position != n]
-    top = max((it.position for it in items), default=0)
-    for offset, it in enumerate(changed, start=1):
-        it.position = top + offset
-    ListItem.objects.bulk_update(changed, ["position"])
-    for n, it in enumerate(items, start=1):
-        it.position = n
-    ListItem.objects.bulk_update(changed, ["position"])
+    scope = ListItem.objects.filter(recommended_list_id=item.recommended_list_id)
+    order = positions.moved(list(scope.order_by("position")), item.pk, direction)
+    if order is not None:
+        positions.renumber(order, scope)
 
 
 @transaction.atomic
