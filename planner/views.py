@@ -10,9 +10,7 @@ from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
-    Exists,
     FilteredRelation,
-    OuterRef,
     Q,
     Sum,
 )
@@ -24,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from planner import notes, queue, ratelimit
+from planner import filters, notes, queue, ratelimit
 from planner.forms import (
     BackupForm,
     LengthForm,
@@ -58,7 +56,6 @@ from sessions.topics import topics_in_use
 
 PAGE_SIZE = 20  # cards are text-heavy: 20 is a comfortable read, and a fast page
 DEFAULT_SPEED = Profile.Speed.X150
-PERSONAL_FILTERS = ("status", "tag", "min_rating")
 
 
 @dataclass
@@ -164,30 +161,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _filter_talks(talks, data: dict, user):
-    if data.get("q"):
-        talks = talks.search(data["q"])
-    if data.get("kind"):
-        talks = talks.filter(kind=data["kind"])
-    if data.get("topic"):
-        talks = talks.on_topic(data["topic"])
-    if not user.is_authenticated:
-        return talks
-    mine = Entry.objects.filter(user=user, talk=OuterRef("pk"))
-    status = data.get("status")
-    if status == "untracked":
-        talks = talks.exclude(Exists(mine.exclude(status="")))
-    elif status == "planned":
-        talks = talks.filter(Exists(mine.filter(status__in=Entry.QUEUE_STATUSES)))
-    elif status:
-        talks = talks.filter(Exists(mine.filter(status=status)))
-    if data.get("tag"):
-        talks = talks.filter(Exists(mine.filter(tags__name=data["tag"])))
-    if data.get("min_rating"):
-        talks = talks.filter(Exists(mine.filter(rating__gte=data["min_rating"])))
-    return talks
-
-
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -215,12 +188,12 @@ def catalog(request: HttpRequest) -> HttpResponse:
         # Filtered: one query for the ids of every match in order gives the count and
         # the page; a COUNT and a page query each walked the matches (5 ms apiece).
         data = form.cleaned_data
-        matches = _filter_talks(Talk.objects.in_order(), data, user)
+        matches = filters.talks(Talk.objects.in_order(), data, user)
 
         def find() -> list[int]:
             return list(matches.values_list("pk", flat=True))
 
-        if any(data.get(name) for name in PERSONAL_FILTERS):
+        if not filters.is_public(data):
             ids = find()
         else:  # the same for everyone: shared by every request this process serves
             words = " ".join(search.words(data["q"]))
@@ -611,22 +584,7 @@ def _queue_context(request: HttpRequest, params: QueryDict) -> dict:
     )
     entries = Entry.objects.for_user(user).queued().with_talks().with_tags()
     valid = form.is_valid()
-    if valid:
-        data = form.cleaned_data
-        if data["q"]:
-            entries = entries.filter(talk__in=Talk.objects.search(data["q"]))
-        if data["kind"]:
-            entries = entries.filter(talk__kind=data["kind"])
-        if data["topic"]:
-            entries = entries.filter(talk__topic_links__tag__slug=data["topic"])
-        if data["status"]:
-            entries = entries.filter(status=data["status"])
-        if data["tag"]:
-            entries = entries.filter(tags__name=data["tag"])
-        if data["min_rating"]:
-            entries = entries.filter(rating__gte=data["min_rating"])
-    else:
-        entries = entries.none()
+    entries = filters.entries(entries, form.cleaned_data) if valid else entries.none()
     totals = _totals(entries, speed)
     page, query = _page(params, entries, totals["count"])
     return {
