@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from planner import queue
-from planner.markup import TIMESTAMP_LINE, parse_clock, video_url
+from planner.markup import TIMESTAMP_LINE, parse_clock
 from planner.models import (
     NOTE_MAX_CHARS,
     Entry,
@@ -19,6 +19,7 @@ from planner.models import (
     RecommendedList,
     Viewing,
 )
+from sessions import video
 from sessions.models import Talk
 
 BACKUP_FORMAT = "catch-up-backup"
@@ -46,7 +47,7 @@ def _note_bullets(note: str, video_id: str) -> list[str]:
         seconds = parse_clock(match["stamp"]) if match else None
         if match and seconds is not None:
             rest = line[match.end() :]
-            line = f"[{match['stamp']}]({video_url(video_id, seconds)}){rest}"
+            line = f"[{match['stamp']}]({video.link_at(video_id, seconds)}){rest}"
         bullets.append(_one_line(line))
     return bullets
 
@@ -63,8 +64,8 @@ def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int
         if talk.kind != kind:
             kind = talk.kind
             out += [f"# {headings.get(kind, SECTIONS[-1][1])}", ""]
-        link = talk.youtube_url + (f"&t={start}s" if start else "")
-        out += [f"## {_one_line(talk.title)}", "", f"[YouTube]({link})", ""]
+        link = video.watch_url(talk.video_id, start)
+        out += [f"## {_one_line(talk.title)}", "", f"[{video.PROVIDER}]({link})", ""]
         if paragraph.strip():
             out += [_one_line(paragraph), ""]
         if bullets:

@@ -5,6 +5,7 @@ from html import unescape
 
 import markdown
 
+from sessions import video
 from sessions.markup import clean
 
 NOTE_TAGS = {
@@ -39,16 +40,12 @@ def format_clock(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def video_url(video_id: str, seconds: int | None = None) -> str:
-    return f"https://youtu.be/{video_id}" + (f"?t={seconds}" if seconds else "")
-
-
 def _link_timestamps(text: str, video_id: str) -> str:
     def replace(match: re.Match) -> str:
         seconds = parse_clock(match["stamp"])
         if seconds is None:
             return match[0]
-        return f"{match['lead']}[{match['stamp']}]({video_url(video_id, seconds)})"
+        return f"{match['lead']}[{match['stamp']}]({video.link_at(video_id, seconds)})"
 
     return TIMESTAMP_LINE.sub(replace, text)
 

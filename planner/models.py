@@ -9,6 +9,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from planner import markup
+from sessions import video
 from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
@@ -168,7 +169,7 @@ class Entry(models.Model):
 
     @property
     def resume_url(self) -> str:
-        return markup.video_url(self.talk.video_id, self.resume_seconds)
+        return video.link_at(self.talk.video_id, self.resume_seconds)
 
     def set_rating(self, rating: int | None) -> None:
         """Rate the talk; a watched talk's latest viewing keeps the rating too."""
@@ -376,7 +377,7 @@ class ListItem(models.Model):
 
     @property
     def video_url(self) -> str:
-        return markup.video_url(self.talk.video_id, self.start_seconds)
+        return video.link_at(self.talk.video_id, self.start_seconds)
 
 
 class NoteRevision(models.Model):

@@ -1,15 +1,10 @@
-from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from sessions import markup, search
-
-YOUTUBE_ID = RegexValidator(
-    r"^[A-Za-z0-9_-]{11}$", "A YouTube video id is 11 letters, digits, - or _."
-)
+from sessions import markup, search, video
 
 
 class ConferenceQuerySet(models.QuerySet):
@@ -92,7 +87,7 @@ class Talk(models.Model):
     speaker_name = models.CharField(max_length=200, blank=True)
     speaker_role = models.CharField(max_length=200, blank=True)
     tagline = models.CharField(max_length=300, blank=True)
-    video_id = models.CharField(max_length=11, validators=[YOUTUBE_ID])
+    video_id = models.CharField(max_length=11, validators=[video.ID_VALIDATOR])
     verdict = models.TextField(blank=True, help_text="Markdown: the writer's take on the talk")
     outline = models.JSONField(
         default=list, blank=True, help_text='Nested nodes: {"text", "children", "heading"?}'
@@ -161,8 +156,12 @@ class Talk(models.Model):
         return linked_tags(getattr(self, "topic_list", None), self.topic_links)
 
     @property
-    def youtube_url(self) -> str:
-        return f"https://www.youtube.com/watch?v={self.video_id}"
+    def watch_url(self) -> str:
+        return video.watch_url(self.video_id)
+
+    @property
+    def video_provider(self) -> str:
+        return video.PROVIDER
 
     def render(self) -> None:
         """Fill the derived HTML/text fields from verdict and outline."""

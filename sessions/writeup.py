@@ -1,4 +1,4 @@
-"""Read a conference writeup in Markdown into the catalog.
+"""Read a conference writeup in Markdown.
 
 The shape (see fixtures/reinvent-2022.md):
 
@@ -15,56 +15,27 @@ The shape (see fixtures/reinvent-2022.md):
     * bullet
         * nested bullet
 
-Parsing is pure (no database) and raises WriteupError naming the line;
-import_writeup() then writes everything in one transaction.
+Reading is pure (no database): parse_writeup() gives the plain shape every reader
+gives (sessions.catalog) or raises WriteupError naming the line; sessions.writer
+then applies it to the database in one transaction.
 """
 
 import re
-from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlparse
 
-from django.db import transaction
-from django.utils.text import slugify
-from taggit.models import Tag
-
-from sessions.models import Conference, TaggedTalk, Talk
-from sessions.topics import topics_for
+from sessions import video
+from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
+from sessions.models import Talk
 
 MAX_BYTES = 20 * 1024 * 1024
 BULLET = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+(?P<text>.*\S)?\s*$")
 HEADING = re.compile(r"^(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
 LINK = re.compile(r"^\[YouTube\]\((?P<url>[^)\s]+)\)$", re.IGNORECASE)
 TAGLINE = re.compile(r'^"?[*_](?P<text>[^*_].*?)[*_]"?$')
-VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 SPEAKER = re.compile(r"^(?P<name>[^-]+?)\s+[-\u2013\u2014]\s+(?P<role>.+)$")
-YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
-class WriteupError(ValueError):
-    def __init__(self, line: int | None, message: str):
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}" if line else message)
-
-
-@dataclass
-class ParsedTalk:
-    line: int
-    kind: str
-    title: str
-    speaker_name: str = ""
-    speaker_role: str = ""
-    tagline: str = ""
-    video_id: str = ""
-    verdict: list[str] = field(default_factory=list)
-    outline: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class ParsedWriteup:
-    title: str
-    intro: str
-    talks: list[ParsedTalk]
+class WriteupError(CatalogError):
+    """A writeup that does not follow the shape above."""
 
 
 def section_kind(name: str) -> str | None:
@@ -73,23 +44,6 @@ def section_kind(name: str) -> str | None:
         return Talk.Kind.KEYNOTE
     if "breakout" in lowered or "session" in lowered or "talk" in lowered:
         return Talk.Kind.BREAKOUT
-    return None
-
-
-def video_id_from_url(url: str) -> str | None:
-    """The 11-character id from a youtube.com/watch?v= or youtu.be/ link."""
-    parsed = urlparse(url)
-    host = (parsed.hostname or "").lower().removeprefix("www.").removeprefix("m.")
-    candidate = None
-    if host == "youtu.be":
-        candidate = parsed.path.lstrip("/").split("/")[0]
-    elif host == "youtube.com":
-        if parsed.path == "/watch":
-            candidate = (parse_qs(parsed.query).get("v") or [""])[0]
-        elif parsed.path.startswith(("/embed/", "/live/", "/shorts/")):
-            candidate = parsed.path.split("/")[2]
-    if candidate and VIDEO_ID.match(candidate):
-        return candidate
     return None
 
 
@@ -136,7 +90,7 @@ class _TalkBuilder:
         if link:
             if talk.video_id:
                 raise WriteupError(lineno, f"talk {talk.title!r} has a second YouTube link")
-            video_id = video_id_from_url(link["url"])
+            video_id = video.id_from_url(link["url"])
             if not video_id:
                 raise WriteupError(lineno, f"cannot find a YouTube video id in {link['url']!r}")
             talk.video_id = video_id
@@ -192,7 +146,7 @@ class _TalkBuilder:
         return self.talk
 
 
-def parse_writeup(text: str) -> ParsedWriteup:
+def parse_writeup(text: str) -> ParsedCatalog:
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise WriteupError(None, "the file is empty")
@@ -281,137 +235,4 @@ def parse_writeup(text: str) -> ParsedWriteup:
                 f"{seen[talk.video_id]}",
             )
         seen[talk.video_id] = talk.line
-    return ParsedWriteup(title=title, intro="\n".join(intro).strip(), talks=talks)
-
-
-@dataclass
-class ImportResult:
-    conference: Conference
-    created: int
-    updated: int
-    unchanged: int
-    not_in_file: int
-
-
-def _unique_slug(title: str, taken: set[str]) -> str:
-    base = slugify(title)[:110] or "talk"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
-TALK_FIELDS = [
-    "kind",
-    "title",
-    "slug",
-    "speaker_name",
-    "speaker_role",
-    "tagline",
-    "verdict",
-    "outline",
-    "position",
-]
-
-
-RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text"]
-LIMITS = {"title": 300, "speaker_name": 200, "speaker_role": 200, "tagline": 300}
-
-
-def _check(item: ParsedTalk) -> None:
-    for name, limit in LIMITS.items():
-        if len(getattr(item, name)) > limit:
-            raise WriteupError(
-                item.line, f"talk {item.title[:80]!r}: {name} is longer than {limit} characters"
-            )
-
-
-@transaction.atomic
-def import_writeup(parsed: ParsedWriteup, source_url: str = "") -> ImportResult:
-    """Create or update the conference and its talks; talks are matched by video id.
-
-    Talks already in the catalog but missing from the file are left alone:
-    people may have them in their plans. Rows are written in bulk, so a
-    writeup of ten thousand talks imports in seconds.
-    """
-    for item in parsed.talks:
-        _check(item)
-    year_match = YEAR.search(parsed.title)
-    conference, _ = Conference.objects.update_or_create(
-        slug=slugify(parsed.title),
-        defaults={
-            "name": parsed.title,
-            "year": int(year_match.group(0)) if year_match else None,
-            "intro": parsed.intro,
-            **({"source_url": source_url} if source_url else {}),
-        },
-    )
-    existing = {t.video_id: t for t in conference.talks.all()}
-    file_ids = {t.video_id for t in parsed.talks}
-    # Slugs of talks we keep but do not touch stay reserved.
-    taken = {t.slug for vid, t in existing.items() if vid not in file_ids}
-
-    # Slugs may move between talks on re-import: park the affected rows first.
-    moving = [t for t in existing.values() if t.video_id in file_ids]
-    original = {t.pk: {name: getattr(t, name) for name in TALK_FIELDS} for t in moving}
-    for talk in moving:
-        talk.slug = f"tmp-{talk.pk}-{talk.video_id.lower()}"
-    Talk.objects.bulk_update(moving, ["slug"], batch_size=1000)
-
-    new, changed, parked_back, topics = [], [], [], {}
-    unchanged = 0
-    for position, item in enumerate(parsed.talks, start=1):
-        values = {
-            "kind": item.kind,
-            "title": item.title,
-            "slug": _unique_slug(item.title, taken),
-            "speaker_name": item.speaker_name,
-            "speaker_role": item.speaker_role,
-            "tagline": item.tagline,
-            "verdict": "\n\n".join(item.verdict),
-            "outline": item.outline,
-            "position": position,
-        }
-        topics[item.video_id] = topics_for(item.title, item.tagline, values["verdict"])
-        talk = existing.get(item.video_id)
-        if talk is None:
-            talk = Talk(conference=conference, video_id=item.video_id, **values)
-            new.append(talk)
-            talk.render()
-        else:
-            rendered_before = [getattr(talk, name) for name in RENDERED]
-            for name, value in values.items():
-                setattr(talk, name, value)
-            talk.render()
-            if original[talk.pk] == values and rendered_before == [
-                getattr(talk, name) for name in RENDERED
-            ]:
-                unchanged += 1
-                parked_back.append(talk)  # only its parked slug needs restoring
-            else:
-                changed.append(talk)
-
-    Talk.objects.bulk_create(new, batch_size=1000)
-    Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
-    Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
-
-    # Topics: set them again from the text, in two statements.
-    talks = {t.video_id: t for t in new + changed + parked_back}
-    tags = {}
-    for name in sorted({name for names in topics.values() for name in names}):
-        tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
-    TaggedTalk.objects.filter(content_object__in=[t.pk for t in talks.values()]).delete()
-    TaggedTalk.objects.bulk_create(
-        [TaggedTalk(content_object=talks[vid], tag=tags[name]) for vid, names in topics.items()
-         for name in names],
-        batch_size=1000,
-    )  # fmt: skip
-
-    return ImportResult(
-        conference=conference,
-        created=len(new),
-        updated=len(changed),
-        unchanged=unchanged,
-        not_in_file=len(existing.keys() - file_ids),
-    )
+    return ParsedCatalog(title=title, intro="\n".join(intro).strip(), talks=talks)

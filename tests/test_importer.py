@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sessions.models import Conference, Talk
-from sessions.writeup import video_id_from_url
+from sessions.video import id_from_url as video_id_from_url
 from tests.conftest import WRITEUP
 
 GOOD = """---

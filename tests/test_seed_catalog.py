@@ -7,7 +7,8 @@ import pytest
 
 from sessions.management.commands.dump_catalog import catalog_json
 from sessions.models import Conference, Talk
-from sessions.writeup import decode, import_writeup, parse_writeup
+from sessions.writer import write_catalog
+from sessions.writeup import decode, parse_writeup
 from tests.conftest import FIXTURE, WRITEUP
 
 K, B = "keynote", "breakout"
@@ -63,7 +64,7 @@ def bullets_per_talk() -> dict[str, list[str]]:
 
 @pytest.fixture
 def imported(db) -> list[Talk]:
-    import_writeup(parse_writeup(decode(WRITEUP.read_bytes())))
+    write_catalog(parse_writeup(decode(WRITEUP.read_bytes())))
     return list(Talk.objects.select_related("conference").order_by("position"))
 
 
@@ -124,7 +125,7 @@ def test_fixture_is_what_the_importer_makes(imported):
 
 def test_reimport_updates_and_never_duplicates(imported):
     before = {t.video_id: t.pk for t in imported}
-    result = import_writeup(parse_writeup(decode(WRITEUP.read_bytes())))
+    result = write_catalog(parse_writeup(decode(WRITEUP.read_bytes())))
     assert (result.created, result.updated, result.unchanged) == (0, 0, 13)
     assert {t.video_id: t.pk for t in Talk.objects.all()} == before
     assert json.loads(catalog_json("aws-reinvent-2022")) == json.loads(FIXTURE.read_text())

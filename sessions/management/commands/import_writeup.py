@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sessions.writeup import WriteupError, decode, import_writeup, parse_writeup
+from sessions.catalog import CatalogError
+from sessions.writer import write_catalog
+from sessions.writeup import decode, parse_writeup
 
 
 class Command(BaseCommand):
@@ -18,8 +20,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from exc
         try:
-            result = import_writeup(parse_writeup(decode(data)), source_url=source_url)
-        except WriteupError as exc:
+            result = write_catalog(parse_writeup(decode(data)), source_url=source_url)
+        except CatalogError as exc:
             raise CommandError(f"{path}: {exc}. Nothing was imported.") from exc
         self.stdout.write(
             f"{result.conference.name}: {result.created} talks created, {result.updated} updated, "
