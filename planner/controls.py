@@ -6,7 +6,7 @@ only text from outside is the page address (`here`), escaped once per control;
 everything else is ours (ids, fixed words, URLs reversed from our own patterns).
 
 Each control is a POST form that works without JavaScript; with htmx it replaces
-`target` with the part of the page named by `fragment` (see planner.views.FRAGMENTS).
+`target` with the part of the page named by `fragment` (see planner.views.talk.FRAGMENTS).
 Buttons are named by their text plus the page's `title-<talk pk>` element, so a list
 of cards does not repeat every title in its markup.
 """

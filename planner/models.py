@@ -83,6 +83,17 @@ class EntryQuerySet(models.QuerySet):
         """The person's tags in one query, for `entry.my_tags`."""
         return self.prefetch_related(tag_links(EntryTag, "tag_links", "tag_list"))
 
+    def totals(self, speed: int) -> dict:
+        """Count and length of these records at 1x and at `speed`, in one query."""
+        totals = self.order_by().aggregate(
+            count=models.Count("pk"),
+            seconds=models.Sum(length_expression()),
+            estimated=models.Count("pk", filter=ESTIMATED),
+        )
+        seconds = totals["seconds"] or 0
+        fast = at_speed(seconds, speed)
+        return {**totals, "seconds": seconds, "at_speed": fast, "saved": seconds - fast}
+
     def in_progress(self) -> "EntryQuerySet":
         """Talks the person stopped part-way through, in queue order."""
         return self.filter(status=Entry.Status.WATCHING).order_by("position", "pk")

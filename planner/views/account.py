@@ -1,0 +1,88 @@
+"""The diary, settings, the welcome after sign-up, sign-up and password reset."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from planner import ratelimit
+from planner.forms import BackupForm, ProfileForm, SignUpForm
+from planner.models import Viewing
+from planner.views.common import item_for, paginate, profile_of, safe_next, speed_of
+
+
+@require_GET
+@login_required
+def watched(request: HttpRequest) -> HttpResponse:
+    """The diary: every viewing, newest first; a rewatch is a line of its own."""
+    speed = speed_of(profile_of(request))
+    page, query = paginate(request.GET, Viewing.objects.for_user(request.user).diary())
+    rows, seen = [], set()
+    for v in page:  # newest first: a talk's note goes with its latest viewing only
+        rows.append((v, item_for(v.entry.talk, v.entry, speed), v.entry_id not in seen))
+        seen.add(v.entry_id)
+    return render(request, "planner/watched.html", {"page": page, "query": query, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    context = {"form": form, "backup_form": BackupForm()}
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Speed set to {profile.speed_label}.")
+            return redirect(safe_next(request) or "settings")
+        return render(request, "planner/settings.html", context, status=400)
+    return render(request, "planner/settings.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Right after sign-up: choose a speed, then off to the talks."""
+    profile = profile_of(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Speed set to {profile.speed_label}. Now pick some talks.")
+            return redirect("catalog")
+        return render(request, "planner/welcome.html", {"form": form}, status=400)
+    return render(request, "planner/welcome.html", {"form": form})
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("catalog")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.allow(request, "signup", settings.SIGNUP_RATE_PER_HOUR):
+            form.add_error(None, "Too many sign-ups from your address. Try again in an hour.")
+            return render(request, "registration/signup.html", {"form": form}, status=429)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="planner.backends.ProfileModelBackend")
+            return redirect(safe_next(request) or "welcome")
+        return render(request, "registration/signup.html", {"form": form}, status=400)
+    return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset view, with a limit per client: it sends email to anyone's address."""
+
+    def post(self, request, *args, **kwargs):
+        if not ratelimit.allow(request, "password_reset", settings.RESET_RATE_PER_HOUR):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, "Too many reset requests from your address. Try again in an hour.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)

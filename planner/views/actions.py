@@ -1,0 +1,181 @@
+"""What a person does to a talk: queue, watched (and its Undo), status, rating, note,
+tags, length. Each answers htmx with the part of the page that changed, and a plain
+form with a redirect back (common.back / common.fragment)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from planner import notes, queue
+from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm, TrackForm, UndoForm
+from planner.markup import format_clock
+from planner.models import Entry, note_fingerprint
+from planner.views.common import back, entry_for_user, fragment
+from planner.views.talk import fragment_for, refused, talk_context, undo_offer
+from sessions.models import Talk
+
+TRACKED = {
+    Entry.Status.QUEUED: "Added “{}” to your queue.",
+    Entry.Status.WATCHING: "Watching “{}”.",
+    Entry.Status.WATCHED: "Marked “{}” as watched today.",
+    Entry.Status.SKIPPED: "Skipped “{}”.",
+}
+
+
+def _answer(request: HttpRequest, message: str, talk: Talk, entry: Entry | None, **extra):
+    """The part of the page the form named (its "fragment"), or back to the page."""
+    if not request.htmx:
+        return back(request, message, talk.get_absolute_url())
+    template, context = fragment_for(request, talk, entry)
+    return fragment(request, template, {**context, **extra}, message)
+
+
+def _talk_part(request: HttpRequest, template: str, entry: Entry, message: str):
+    """One part of the talk page, with the record fresh from the database."""
+    if not request.htmx:
+        return back(request, message, entry.talk.get_absolute_url())
+    fresh = Entry.objects.select_related("talk__conference").with_tags().with_viewings()
+    entry = fresh.get(pk=entry.pk)
+    return fragment(request, template, talk_context(request, entry.talk, entry), message)
+
+
+@require_POST
+@login_required
+def track(request: HttpRequest, talk_id: int) -> HttpResponse:
+    talk = get_object_or_404(Talk.objects.select_related("conference"), pk=talk_id)
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown status.", status=400, content_type="text/plain")
+    status = form.cleaned_data["status"]
+    undo = None
+    if status == Entry.Status.WATCHED:
+        entry, before = queue.mark_watched(request.user, talk)
+        if before.viewing_id is not None:
+            # The Undo comes with the announcement (htmx) or the message (no JS).
+            undo = undo_offer(request, entry, before)
+            if not request.htmx:
+                request.session["undo"] = undo
+    else:
+        entry = queue.track(request.user, talk, status)
+    return _answer(request, TRACKED[entry.status].format(talk.title), talk, entry, undo=undo)
+
+
+@require_POST
+@login_required
+def undo_watched(request: HttpRequest) -> HttpResponse:
+    form = UndoForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return HttpResponse(form.errors["token"][0], status=400, content_type="text/plain")
+    entry_id, before = form.cleaned_data["token"]
+    entry = entry_for_user(request, entry_id)
+    talk = entry.talk
+    restored = queue.undo_watched(entry, before)
+    entry = restored if restored.pk else None
+    where = "back in your queue" if entry and entry.in_queue else "no longer marked watched"
+    return _answer(request, f"Undone: “{talk.title}” is {where}.", talk, entry)
+
+
+@require_POST
+@login_required
+def unqueue(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    talk = entry.talk
+    entry = queue.unqueue(entry)
+    return _answer(request, f"Removed “{talk.title}” from your queue.", talk, entry)
+
+
+@require_POST
+@login_required
+def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    form = StatusForm(request.POST, auto_id="id_status_%s")
+    if not form.is_valid():
+        return refused(request, "planner/talk_detail.html#status", entry, status_form=form)
+    data = form.cleaned_data
+    entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
+    message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
+    return _answer(request, message, entry.talk, entry)
+
+
+@require_POST
+@login_required
+def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    form = RatingForm(request.POST)
+    template = "planner/talk_detail.html#rating_value"
+    if not form.is_valid():
+        return refused(request, template, entry, rating_form=form)
+    entry.set_rating(form.cleaned_data["rating"])
+    message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
+    if request.POST.get("fragment") in ("card", "queue"):  # the stars on a card or row
+        return _answer(request, message, entry.talk, entry)
+    if not request.htmx:
+        return back(request, message, entry.talk.get_absolute_url())
+    context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
+    return fragment(request, template, context, message)
+
+
+@require_POST
+@login_required
+def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    form = NoteForm(request.POST)
+    template = "planner/talk_detail.html#note_status"
+    if not form.is_valid():
+        return refused(request, template, entry, note_form=form)
+    entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
+    message = (
+        "Note saved. It had changed in another tab: that text is kept under Earlier versions."
+        if conflict
+        else "Note saved."
+    )
+    if not request.htmx:
+        return back(request, message, entry.talk.get_absolute_url())
+    context = {
+        "entry": entry,
+        "note_form": form,
+        "note_base": note_fingerprint(entry.note),
+        "note_conflict": conflict,
+        "revisions": entry.revisions.all()[:10],
+    }
+    return fragment(request, template, context, message)
+
+
+@require_POST
+@login_required
+def add_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    form = TagForm(request.POST)
+    template = "planner/talk_detail.html#tags"
+    if not form.is_valid():
+        return refused(request, template, entry, tag_form=form)
+    entry.tags.add(form.cleaned_data["name"])
+    return _talk_part(request, template, entry, f"Tagged “{form.cleaned_data['name']}”.")
+
+
+@require_POST
+@login_required
+def remove_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    name = request.POST.get("name", "")
+    entry.tags.remove(name)
+    return _talk_part(request, "planner/talk_detail.html#tags", entry, f"Removed tag “{name}”.")
+
+
+@require_POST
+@login_required
+def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_for_user(request, entry_id)
+    form = LengthForm(request.POST)
+    template = "planner/talk_detail.html#length"
+    if not form.is_valid():
+        return refused(request, template, entry, length_form=form)
+    entry.personal_seconds = form.cleaned_data["length"]
+    entry.save(update_fields=["personal_seconds", "updated_at"])
+    message = (
+        f"Length set to {format_clock(entry.personal_seconds)}."
+        if entry.personal_seconds
+        else "Length cleared: using the estimate."
+    )
+    return _talk_part(request, template, entry, message)

@@ -1,0 +1,96 @@
+"""The catalog, which is also the signed-in home."""
+
+from django.db.models import FilteredRelation, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from planner import filters
+from planner.forms import PlanFilterForm
+from planner.models import Entry, Profile
+from planner.views.common import item_for, my_tags, paginate, partial_or_page, profile_of, speed_of
+from sessions import listing, search
+from sessions.models import Talk
+from sessions.topics import topics_in_use
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Up and serving; touches no database. Also the benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = profile_of(request)
+    token = listing.version()
+    form = PlanFilterForm(
+        request.GET,
+        topics=listing.cached(token, "topics", topics_in_use),
+        tags=my_tags(user) if profile else [],
+        signed_in=profile is not None,
+    )
+    rows = Talk.objects.select_related("conference").for_lists().with_topics()
+    if profile:
+        # The person's record comes in the same row (a LEFT JOIN), not a query of its own.
+        mine = FilteredRelation("entries", condition=Q(entries__user=user))
+        rows = rows.annotate(mine=mine).select_related("mine")
+    status = 200
+    if not form.is_valid():
+        page, query = paginate(request.GET, rows.none())
+        status = 400
+    elif not any(form.cleaned_data.values()):
+        count = listing.cached(token, "count", Talk.objects.count)
+        page, query = paginate(request.GET, rows.in_order(), count)
+    else:
+        # Filtered: one query for the ids of every match in order gives the count and
+        # the page; a COUNT and a page query each walked the matches (5 ms apiece).
+        data = form.cleaned_data
+        matches = filters.talks(Talk.objects.in_order(), data, user)
+
+        def find() -> list[int]:
+            return list(matches.values_list("pk", flat=True))
+
+        if not filters.is_public(data):
+            ids = find()
+        else:  # the same for everyone: shared by every request this process serves
+            words = " ".join(search.words(data["q"]))
+            ids = listing.cached(token, f"ids:{words}|{data['kind']}|{data['topic']}", find)
+        page, query = paginate(request.GET, ids)
+        by_pk = rows.in_bulk(page.object_list)
+        page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    speed = speed_of(profile)
+    items = [item_for(t, getattr(t, "mine", None), speed) for t in page]
+    context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
+    template = partial_or_page(request, "planner/catalog.html", "results")
+    first_page = status == 200 and page.number == 1 and not form.active
+    if profile and first_page and not template.endswith("#results"):
+        context["home"] = home(user, speed)
+    if template.endswith("#results"):
+        # Say the new count aloud: the list itself is replaced silently.
+        context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
+        context["announce_in"] = "results"
+    return render(request, template, context, status=status)
+
+
+HOME_CONTINUE = 4  # talks in progress shown on the home page
+
+
+HOME_UP_NEXT = 3
+
+
+def home(user, speed: int) -> dict:
+    """Continue watching and the top of the queue, for the signed-in home page. 2 queries."""
+    queued = Entry.objects.for_user(user).queued()
+    top = queued.filter(status=Entry.Status.QUEUED).values("pk")[:HOME_UP_NEXT]
+    rows = list(queued.with_talks().filter(Q(status=Entry.Status.WATCHING) | Q(pk__in=top)))
+    watching = [e for e in rows if e.status == Entry.Status.WATCHING][:HOME_CONTINUE]
+    up_next = [e for e in rows if e.status == Entry.Status.QUEUED]
+    return {
+        "continue": [item_for(e.talk, e, speed) for e in watching],
+        "up_next": [item_for(e.talk, e, speed) for e in up_next],
+        "queue_total": queued.totals(speed),
+        "speed_label": Profile.Speed(speed).label,
+    }

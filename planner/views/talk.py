@@ -1,0 +1,112 @@
+"""A talk's page and the parts of pages an action on a talk answers with."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from planner import queue
+from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm
+from planner.markup import format_clock
+from planner.models import Entry, note_fingerprint
+from planner.views.common import fragment, item_for, profile_of, speed_of
+from planner.views.queue import queue_fragment
+from sessions.models import Talk
+
+
+def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms) -> dict:
+    profile = profile_of(request)
+    context = {
+        "talk": talk,
+        "entry": entry,
+        "item": item_for(talk, entry, speed_of(profile)),
+        "speed": speed_of(profile),
+    }
+    if entry is not None:
+        latest = entry.viewings.all()[:1]
+        context.update(
+            status_form=StatusForm(
+                initial={
+                    "status": entry.status or Entry.Status.QUEUED,
+                    "resume": format_clock(entry.resume_seconds),
+                    "watched_on": latest[0].watched_on if latest else None,
+                },
+                auto_id="id_status_%s",
+            ),
+            rating_form=RatingForm(initial={"rating": entry.rating}),
+            note_form=NoteForm(initial={"note": entry.note, "base": note_fingerprint(entry.note)}),
+            note_base=note_fingerprint(entry.note),
+            revisions=entry.revisions.all()[:10],
+            tag_form=TagForm(),
+            length_form=LengthForm(initial={"length": format_clock(entry.personal_seconds)}),
+        )
+    context.update(forms)
+    return context
+
+
+@require_GET
+def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
+    talk = get_object_or_404(
+        Talk.objects.select_related("conference").with_topics(),
+        conference__slug=conference_slug,
+        slug=slug,
+    )
+    entry = None
+    if request.user.is_authenticated:
+        mine = Entry.objects.filter(user=request.user, talk=talk)
+        entry = mine.with_tags().with_viewings().first()
+        if entry is not None:
+            entry.talk = talk  # resume links and notes need it: spare a query
+    return render(request, "planner/talk_detail.html", talk_context(request, talk, entry))
+
+
+def refused(request: HttpRequest, template: str, entry: Entry, **forms) -> HttpResponse:
+    """Invalid input: the control again with its error next to it; nothing was saved.
+
+    htmx gets the one fragment (422); without JavaScript, the whole talk page (400).
+    """
+    context = talk_context(request, entry.talk, entry, **forms)
+    if request.htmx:
+        return fragment(
+            request, template, context, "Not saved: please correct the error shown.", 422
+        )
+    return render(request, "planner/talk_detail.html", context, status=400)
+
+
+def card_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
+    return {"item": item_for(talk, entry, speed_of(profile_of(request))), "user": request.user}
+
+
+FRAGMENTS = {  # the form's "fragment": which part of which page the answer replaces
+    "card": ("planner/catalog.html#card", "#talk-{pk}"),
+    "queue": ("planner/queue.html#queue", "#queue"),
+    "status": ("planner/talk_detail.html#status", "#status"),
+    "panel": ("planner/talk_detail.html#panel", "#panel"),
+}
+
+
+def fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tuple[str, dict]:
+    """Which part of which page an action answers with, from the form's "fragment"."""
+    where = request.POST.get("fragment")
+    if where == "card":
+        return FRAGMENTS["card"][0], card_context(request, talk, entry)
+    if where == "queue":
+        return queue_fragment(request)
+    if entry is not None:
+        entry = Entry.objects.filter(pk=entry.pk).with_tags().with_viewings().first()
+        entry.talk = talk  # its resume link needs it: spare a query
+    if where == "status" and entry is not None:
+        return FRAGMENTS["status"][0], talk_context(request, talk, entry)
+    # The panel was first asked for with no record: the notes section appears with it.
+    return FRAGMENTS["panel"][0], {**talk_context(request, talk, entry), "panel_more": True}
+
+
+def undo_offer(request: HttpRequest, entry: Entry, before: queue.Before) -> dict:
+    where = request.POST.get("fragment")
+    target = FRAGMENTS[where][1].format(pk=entry.talk_id) if where in FRAGMENTS else ""
+    return {
+        "token": queue.undo_token(entry, before),
+        "title": entry.talk.title,
+        "talk_id": entry.talk_id,
+        "fragment": where if where in FRAGMENTS else "",
+        "target": target,
+    }
