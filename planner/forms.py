@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from planner import queue
-from planner.exports import BackupError, parse_backup
+from planner.backup import BackupError, parse_backup
 from planner.markup import format_clock, parse_clock
 from planner.models import NOTE_MAX_CHARS, Entry, ListItem, Profile, RecommendedList
 from sessions.models import Talk

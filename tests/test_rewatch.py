@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from planner import exports, queue
+from planner import backup, exports, queue
 from planner.models import Entry, Viewing
 
 HX = {"HX-Request": "true"}
@@ -175,20 +175,20 @@ def test_markdown_diary_names_every_day(alice, rewatched):
 
 
 def test_backup_round_trip_keeps_every_viewing(alice, bob, rewatched):
-    data = exports.backup(alice)
+    data = backup.backup(alice)
     assert data["version"] == 2
     assert data["entries"][0]["viewings"] == [
         {"watched_on": "2026-11-20", "rating": 5},
         {"watched_on": "2026-09-01", "rating": 3},
     ]
-    exports.restore(bob, exports.parse_backup(json.dumps(data).encode()))
+    backup.restore(bob, backup.parse_backup(json.dumps(data).encode()))
     mine = Entry.objects.get(user=bob)
     assert list(mine.viewings.values_list("watched_on", "rating")) == [
         (datetime.date(2026, 11, 20), 5),
         (datetime.date(2026, 9, 1), 3),
     ]
     # Importing it again adds nothing twice.
-    exports.restore(bob, exports.parse_backup(json.dumps(data).encode()))
+    backup.restore(bob, backup.parse_backup(json.dumps(data).encode()))
     assert mine.viewings.count() == 2
 
 
@@ -207,7 +207,7 @@ def test_version_1_backups_still_read(bob, catalog):
         ],
         "lists": [],
     }
-    exports.restore(bob, exports.parse_backup(json.dumps(old).encode()))
+    backup.restore(bob, backup.parse_backup(json.dumps(old).encode()))
     entry = Entry.objects.get(user=bob)
     assert list(entry.viewings.values_list("watched_on", "rating")) == [
         (datetime.date(2022, 12, 5), 4)
@@ -222,8 +222,8 @@ def test_backup_with_a_bad_viewing_is_refused(catalog):
         "lists": [],
         "entries": [{"talk": {"video_id": catalog[0].video_id}, "viewings": [{"rating": 2}]}],
     }
-    with pytest.raises(exports.BackupError, match="viewing 1: 'watched_on' is missing"):
-        exports.parse_backup(json.dumps(bad).encode())
+    with pytest.raises(backup.BackupError, match="viewing 1: 'watched_on' is missing"):
+        backup.parse_backup(json.dumps(bad).encode())
 
 
 @pytest.mark.django_db(transaction=True)

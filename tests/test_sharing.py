@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from planner import exports, queue, sharing
+from planner import backup, exports, queue, sharing
 from planner.models import Entry, ListItem, Profile, RecommendedList
 from sessions.models import Talk
 from sessions.writeup import parse_writeup
@@ -351,7 +351,7 @@ def test_backup_round_trip_into_an_empty_account(client, alice, bob, alice_clien
     client.force_login(bob)
     response = _upload(client, data)
     assert response.status_code == 302
-    restored = exports.backup(bob)
+    restored = backup.backup(bob)
     assert _comparable(json.loads(json.dumps(restored))) == _comparable(data)
     # The public link is not carried over.
     assert not RecommendedList.objects.get(user=bob).is_published
@@ -360,7 +360,7 @@ def test_backup_round_trip_into_an_empty_account(client, alice, bob, alice_clien
 def test_backup_merge_into_a_non_empty_account_has_no_duplicates(
     alice, bob, client, rlist, watched
 ):
-    data = json.loads(json.dumps(exports.backup(alice)))
+    data = json.loads(json.dumps(backup.backup(alice)))
     mine = queue.track(bob, watched[0].talk)
     mine.note = "bob's own note"
     mine.save()
@@ -408,11 +408,11 @@ def test_backup_merge_into_a_non_empty_account_has_no_duplicates(
 def test_malformed_or_foreign_backup_is_refused_and_changes_nothing(
     alice_client, alice, watched, payload, message
 ):
-    before = json.loads(json.dumps(exports.backup(alice)))
+    before = json.loads(json.dumps(backup.backup(alice)))
     response = _upload(alice_client, payload)
     assert response.status_code == 400
     assert f"Nothing was imported: {message}." in htmllib.unescape(response.content.decode())
-    assert _comparable(json.loads(json.dumps(exports.backup(alice)))) == _comparable(before)
+    assert _comparable(json.loads(json.dumps(backup.backup(alice)))) == _comparable(before)
 
 
 def test_backup_is_personal(client, alice_client, bob, watched):

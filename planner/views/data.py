@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from planner import exports
+from planner import backup, exports
 from planner.forms import BackupForm, ProfileForm
 from planner.models import Profile
 from planner.views.lists import list_for_user
@@ -46,7 +46,7 @@ def watched_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def backup_download(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(exports.backup(request.user), indent=2, ensure_ascii=False)
+    body = json.dumps(backup.backup(request.user), indent=2, ensure_ascii=False)
     name = f"catch-up-{slugify(request.user.get_username()) or 'backup'}.json"
     return download(body, name, "application/json")
 
@@ -59,7 +59,7 @@ def backup_restore(request: HttpRequest) -> HttpResponse:
         profile = Profile.objects.get_or_create(user=request.user)[0]
         context = {"form": ProfileForm(instance=profile), "backup_form": form}
         return render(request, "planner/settings.html", context, status=400)
-    counts = exports.restore(request.user, form.cleaned_backup)
+    counts = backup.restore(request.user, form.cleaned_backup)
     messages.success(
         request,
         f"Imported {counts['entries']} new talk records, merged {counts['merged']}, "

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import queue
-from planner.exports import BackupError, parse_backup
+from planner.backup import BackupError, parse_backup
 from planner.forms import LengthForm, NoteForm, RatingForm, ReorderForm, StatusForm, TagForm
 from sessions.writeup import WriteupError, decode, parse_writeup
 

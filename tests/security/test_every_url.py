@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from planner import exports, queue, sharing
+from planner import backup, queue, sharing
 from planner.models import Entry, RecommendedList
 from tests.conftest import PASSWORD
 
@@ -101,7 +101,7 @@ def url_for(name: str, kwargs: dict) -> str:
 
 def snapshot(user) -> str:
     """Everything a person has, as text: any change shows."""
-    data = exports.backup(user)
+    data = backup.backup(user)
     data.pop("exported_at")
     lists = RecommendedList.objects.filter(user=user).values_list("title", "share_token")
     return json.dumps([data, sorted(lists), user.password], sort_keys=True, default=str)
