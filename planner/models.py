@@ -3,12 +3,12 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from planner import markup
+from planner.lengths import ESTIMATED, at_speed, length_expression
 from sessions import video
 from sessions.models import Talk, linked_tags, tag_links
 
@@ -16,18 +16,6 @@ NOTE_MAX_CHARS = 20_000
 
 # Playback speeds, in percent; Profile.Speed names them. Checked in the database too.
 SPEEDS = [100, 125, 150, 175, 200]
-
-# A writeup rarely gives a talk's length: until a person enters the real one, plan
-# with a typical length for the kind of talk and say it is an estimate. One table
-# for Python (length_of) and SQL (length_expression); a kind not named here gets
-# the default in both.
-ESTIMATED_SECONDS = {Talk.Kind.KEYNOTE: 2 * 3600, Talk.Kind.BREAKOUT: 3600}
-DEFAULT_ESTIMATE = 3600
-
-
-def at_speed(seconds: int, speed_percent: int) -> int:
-    """How long `seconds` of video take at a playback speed given in percent."""
-    return round(seconds * 100 / speed_percent)
 
 
 class Profile(models.Model):
@@ -278,30 +266,6 @@ def create_profile(sender, instance, created: bool, raw: bool = False, **kwargs)
 
 
 models.signals.post_save.connect(create_profile, sender=settings.AUTH_USER_MODEL)
-
-
-def length_of(talk: Talk, entry: "Entry | None") -> tuple[int, bool]:
-    """(seconds at 1x, whether that is only an estimate) for a talk in someone's plan."""
-    if entry is not None and entry.personal_seconds:
-        return entry.personal_seconds, False
-    if talk.duration_seconds:
-        return talk.duration_seconds, False
-    return ESTIMATED_SECONDS.get(talk.kind, DEFAULT_ESTIMATE), True
-
-
-def length_expression() -> models.Expression:
-    """length_of() in SQL, over Entry rows: the person's length, the talk's, or the estimate."""
-    estimate = models.Case(
-        *(
-            models.When(talk__kind=kind, then=models.Value(s))
-            for kind, s in ESTIMATED_SECONDS.items()
-        ),
-        default=models.Value(DEFAULT_ESTIMATE),
-    )
-    return Coalesce("personal_seconds", "talk__duration_seconds", estimate)
-
-
-ESTIMATED = Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
 
 
 class RecommendedListQuerySet(models.QuerySet):

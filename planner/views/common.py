@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from planner.models import Entry, EntryTag, Profile, at_speed, length_of
+from planner.lengths import at_speed, length_of
+from planner.models import Entry, EntryTag, Profile
 from sessions.models import Talk
 
 PAGE_SIZE = 20  # cards are text-heavy: 20 is a comfortable read, and a fast page

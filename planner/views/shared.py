@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from planner import sharing
+from planner.lengths import at_speed, length_of
 from planner.markup import plain_text
-from planner.models import Entry, RecommendedList, at_speed, length_of
+from planner.models import Entry, RecommendedList
 
 
 def published_or_404(token: str) -> RecommendedList:
