@@ -65,15 +65,15 @@ test: lint
 # 20 people at once against gunicorn with 4 workers, 60 seconds (README: Data safety).
 LOAD_SECONDS ?= 60
 loadtest: migrate
-	$(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
+	PLANNER_TOOLS=true $(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
 
 # Full-size benchmark on SQLite and PostgreSQL (scratch databases), see README.
 bench: venv
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	rm -f data/bench.sqlite3*
-	env -u DATABASE_URL SQLITE_PATH=data/bench.sqlite3 $(MANAGE) bench
+	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/bench.sqlite3 $(MANAGE) bench
 	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench" -c "CREATE DATABASE planner_bench"
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench $(MANAGE) bench
+	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench $(MANAGE) bench
 
 clean:
 	rm -rf $(VENV) staticfiles

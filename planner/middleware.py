@@ -1,6 +1,5 @@
 from collections.abc import Callable
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -22,24 +21,4 @@ class PrivateResponsesMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith("/s/"):
             patch_cache_control(response, private=True, no_store=True)
-        return response
-
-
-class QueryCountMiddleware:
-    """Adds X-Query-Count to every response (benchmarks only: QUERY_COUNT_HEADER=true)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        count = 0
-
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
-            response = self.get_response(request)
-        response["X-Query-Count"] = str(count)
         return response

@@ -67,9 +67,16 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "planner.apps.PlannerConfig",
 ]
+# Benchmark and load-test tooling, only where it is used (never in a deployment).
+if envbool("PLANNER_TOOLS", DEBUG):
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
-    *(["planner.middleware.QueryCountMiddleware"] if envbool("QUERY_COUNT_HEADER", False) else []),
+    *(
+        ["benchmarks.middleware.QueryCountMiddleware"]
+        if envbool("QUERY_COUNT_HEADER", False)
+        else []
+    ),
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,6 +1,7 @@
 """Settings come from the environment; the local database is tuned for several workers."""
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -70,3 +71,15 @@ def test_smtp_from_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.core.mail.backends.smtp", "smtp.example.com", "2525"]
+
+
+def test_benchmark_tools_are_not_installed_in_a_deployment():
+    code = "from django.conf import settings; print('benchmarks' in settings.INSTALLED_APPS)"
+    production = run_python(
+        code, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x"
+    )
+    assert production.stdout.strip() == "False", production.stderr
+    asked = run_python(
+        code, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), PLANNER_TOOLS="true"
+    )
+    assert asked.stdout.strip() == "True", asked.stderr

@@ -8,9 +8,9 @@ import secrets
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from planner.httpclient import Tab
+from benchmarks.httpclient import Tab
+from benchmarks.serving import gunicorn, production_env
 from planner.models import Entry
-from planner.serving import gunicorn, production_env
 from tests.conftest import PASSWORD
 
 

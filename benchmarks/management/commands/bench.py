@@ -21,10 +21,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
+from benchmarks.httpclient import Tab
+from benchmarks.serving import gunicorn, production_env
 from planner import sharing
-from planner.httpclient import Tab
 from planner.models import Entry, RecommendedList
-from planner.serving import gunicorn, production_env
 from sessions.models import Talk
 
 TARGETS = {

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from planner.httpclient import Tab
+from benchmarks.httpclient import Tab
+from benchmarks.serving import gunicorn, production_env
 from planner.models import Entry, Profile
-from planner.serving import gunicorn, production_env
 from sessions.models import Talk
 
 PASSWORD = "load-test-password-not-secret"
