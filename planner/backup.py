@@ -162,6 +162,17 @@ def _find_talk(ref, where: str, talks: dict) -> Talk:
     return talk
 
 
+def _talk_once(obj, where: str, talks: dict, seen: set) -> Talk:
+    """The talk an object of the backup names; each talk may appear once in a group."""
+    if not isinstance(obj, dict):
+        raise BackupError(f"{where}: must be an object")
+    talk = _find_talk(obj.get("talk"), where, talks)
+    if talk.pk in seen:
+        raise BackupError(f"{where}: the talk {talk.title!r} appears twice")
+    seen.add(talk.pk)
+    return talk
+
+
 def parse_backup(raw: bytes) -> dict:
     """Check a backup file completely before anything is written; BackupError says why not."""
     try:
@@ -188,12 +199,7 @@ def parse_backup(raw: bytes) -> dict:
     statuses = {s.value for s in Entry.Status}
     for n, item in enumerate(entries, start=1):
         where = f"entry {n}"
-        if not isinstance(item, dict):
-            raise BackupError(f"{where}: must be an object")
-        talk = _find_talk(item.get("talk"), where, talks)
-        if talk.pk in seen:
-            raise BackupError(f"{where}: the talk {talk.title!r} appears twice")
-        seen.add(talk.pk)
+        talk = _talk_once(item, where, talks, seen)
         status = _get(item, "status", str, where, default="")
         if status not in statuses:
             raise BackupError(f"{where}: unknown status {status[:20]!r}")
@@ -233,12 +239,7 @@ def parse_backup(raw: bytes) -> dict:
         items, in_list = [], set()
         for m, it in enumerate(_get(rl, "items", list, where), start=1):
             iwhere = f"{where}, item {m}"
-            if not isinstance(it, dict):
-                raise BackupError(f"{iwhere}: must be an object")
-            talk = _find_talk(it.get("talk"), iwhere, talks)
-            if talk.pk in in_list:
-                raise BackupError(f"{iwhere}: the talk {talk.title!r} appears twice")
-            in_list.add(talk.pk)
+            talk = _talk_once(it, iwhere, talks, in_list)
             blurb = _get(it, "blurb", str, iwhere, default="")
             item_speed = _int(it, "speed_percent", iwhere, 100, 200, null=False) or 150
             if len(blurb) > 280 or item_speed not in Profile.Speed.values:

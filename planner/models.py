@@ -18,6 +18,11 @@ NOTE_MAX_CHARS = 20_000
 SPEEDS = [100, 125, 150, 175, 200]
 
 
+def speed_known(name: str) -> models.CheckConstraint:
+    """A speed_percent column holds one of SPEEDS (checked by the database)."""
+    return models.CheckConstraint(condition=Q(speed_percent__in=SPEEDS), name=name)
+
+
 class Profile(models.Model):
     class Speed(models.IntegerChoices):
         X1 = 100, "1x"
@@ -35,10 +40,7 @@ class Profile(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(speed_percent__in=SPEEDS),
-                name="profile_speed_known",
-            ),
+            speed_known("profile_speed_known"),
         ]
 
     def __str__(self) -> str:
@@ -341,10 +343,7 @@ class ListItem(models.Model):
             models.UniqueConstraint(
                 fields=["recommended_list", "position"], name="listitem_unique_position"
             ),
-            models.CheckConstraint(
-                condition=Q(speed_percent__in=SPEEDS),
-                name="listitem_speed_known",
-            ),
+            speed_known("listitem_speed_known"),
         ]
 
     def __str__(self) -> str:

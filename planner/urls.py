@@ -3,6 +3,31 @@ from django.urls import include, path
 
 from planner.views import account, actions, catalog, data, lists, queue, shared, talk
 
+# What a person does to their record of a talk: /entries/<entry_id>/...
+entry_urls = [
+    path("unqueue/", actions.unqueue, name="unqueue"),
+    path("status/", actions.set_status, name="set_status"),
+    path("rating/", actions.rate, name="rate"),
+    path("note/", actions.save_note, name="save_note"),
+    path("tags/", actions.add_tag, name="add_tag"),
+    path("tags/remove/", actions.remove_tag, name="remove_tag"),
+    path("length/", actions.set_length, name="set_length"),
+    path("move/", queue.move, name="move"),
+]
+
+# One of a person's recommended lists: /lists/<list_id>/...
+list_urls = [
+    path("", lists.list_detail, name="list_detail"),
+    path("delete/", lists.list_delete, name="list_delete"),
+    path("items/", lists.list_add_item, name="list_add_item"),
+    path("items/<int:item_id>/", lists.list_item_update, name="list_item_update"),
+    path("items/<int:item_id>/move/", lists.list_item_move, name="list_item_move"),
+    path("items/<int:item_id>/remove/", lists.list_item_remove, name="list_item_remove"),
+    path("publish/", lists.list_publish, name="list_publish"),
+    path("unpublish/", lists.list_unpublish, name="list_unpublish"),
+    path("export.md", data.list_markdown, name="list_markdown"),
+]
+
 urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("healthz", catalog.healthz, name="healthz"),
@@ -11,42 +36,15 @@ urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
     path("queue/reorder/", queue.reorder, name="reorder"),
     path("watched/", account.watched, name="watched"),
-    path("settings/", account.settings_page, name="settings"),
-    path("entries/<int:entry_id>/unqueue/", actions.unqueue, name="unqueue"),
-    path("entries/undo-watched/", actions.undo_watched, name="undo_watched"),
-    path("entries/<int:entry_id>/status/", actions.set_status, name="set_status"),
-    path("entries/<int:entry_id>/rating/", actions.rate, name="rate"),
-    path("entries/<int:entry_id>/note/", actions.save_note, name="save_note"),
-    path("entries/<int:entry_id>/tags/", actions.add_tag, name="add_tag"),
-    path("entries/<int:entry_id>/tags/remove/", actions.remove_tag, name="remove_tag"),
-    path("entries/<int:entry_id>/length/", actions.set_length, name="set_length"),
-    path("entries/<int:entry_id>/move/", queue.move, name="move"),
-    path("lists/", lists.lists_page, name="lists"),
-    path("lists/<int:list_id>/", lists.list_detail, name="list_detail"),
-    path("lists/<int:list_id>/delete/", lists.list_delete, name="list_delete"),
-    path("lists/<int:list_id>/items/", lists.list_add_item, name="list_add_item"),
-    path(
-        "lists/<int:list_id>/items/<int:item_id>/",
-        lists.list_item_update,
-        name="list_item_update",
-    ),
-    path(
-        "lists/<int:list_id>/items/<int:item_id>/move/",
-        lists.list_item_move,
-        name="list_item_move",
-    ),
-    path(
-        "lists/<int:list_id>/items/<int:item_id>/remove/",
-        lists.list_item_remove,
-        name="list_item_remove",
-    ),
-    path("lists/<int:list_id>/publish/", lists.list_publish, name="list_publish"),
-    path("lists/<int:list_id>/unpublish/", lists.list_unpublish, name="list_unpublish"),
-    path("lists/<int:list_id>/export.md", data.list_markdown, name="list_markdown"),
-    path("s/<str:token>/", shared.shared_list, name="shared_list"),
-    path("s/<str:token>/add/", shared.shared_list_add, name="shared_list_add"),
     path("watched/export.md", data.watched_markdown, name="watched_markdown"),
     path("watched/export.csv", data.watched_csv, name="watched_csv"),
+    path("settings/", account.settings_page, name="settings"),
+    path("entries/undo-watched/", actions.undo_watched, name="undo_watched"),
+    path("entries/<int:entry_id>/", include(entry_urls)),
+    path("lists/", lists.lists_page, name="lists"),
+    path("lists/<int:list_id>/", include(list_urls)),
+    path("s/<str:token>/", shared.shared_list, name="shared_list"),
+    path("s/<str:token>/add/", shared.shared_list_add, name="shared_list_add"),
     path("account/backup.json", data.backup_download, name="backup_download"),
     path("account/restore/", data.backup_restore, name="backup_restore"),
     path("accounts/signup/", account.signup, name="signup"),

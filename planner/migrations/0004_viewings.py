@@ -4,6 +4,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from planner.markup import render_markdown
+
 
 def dates_to_viewings(apps, schema_editor):
     """Every date a record kept becomes a viewing, whatever its status now: a talk
@@ -18,6 +20,13 @@ def dates_to_viewings(apps, schema_editor):
             Viewing.objects.bulk_create(batch)
             batch = []
     Viewing.objects.bulk_create(batch)
+
+
+def render_intros(apps, schema_editor):
+    """Lists keep their intro rendered (intro_html), as notes do."""
+    RecommendedList = apps.get_model("planner", "RecommendedList")
+    for rlist in RecommendedList.objects.exclude(intro="").only("pk", "intro"):
+        RecommendedList.objects.filter(pk=rlist.pk).update(intro_html=render_markdown(rlist.intro))
 
 
 def viewings_to_dates(apps, schema_editor):
@@ -70,4 +79,10 @@ class Migration(migrations.Migration):
             model_name='viewing',
             constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='viewing_rating_1_to_5'),
         ),
+        migrations.AddField(
+            model_name='recommendedlist',
+            name='intro_html',
+            field=models.TextField(blank=True, editable=False),
+        ),
+        migrations.RunPython(render_intros, migrations.RunPython.noop),
     ]

@@ -40,6 +40,16 @@ def _talk_part(request: HttpRequest, template: str, entry: Entry, message: str):
     return fragment(request, template, talk_context(request, entry.talk, entry), message)
 
 
+def _bound(request: HttpRequest, entry_id: int, form_class, template: str, name: str):
+    """The person's record and its form bound to the POST; plus, when the input is
+    invalid, the answer that shows the error beside the control (else None)."""
+    entry = entry_for_user(request, entry_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        return entry, form, None
+    return entry, form, refused(request, template, entry, **{name: form})
+
+
 @require_POST
 @login_required
 def track(request: HttpRequest, talk_id: int) -> HttpResponse:
@@ -101,11 +111,10 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_for_user(request, entry_id)
-    form = RatingForm(request.POST)
     template = "planner/talk_detail.html#rating_value"
-    if not form.is_valid():
-        return refused(request, template, entry, rating_form=form)
+    entry, form, refusal = _bound(request, entry_id, RatingForm, template, "rating_form")
+    if refusal:
+        return refusal
     entry.set_rating(form.cleaned_data["rating"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
     if request.POST.get("fragment") in ("card", "queue"):  # the stars on a card or row
@@ -119,11 +128,10 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_for_user(request, entry_id)
-    form = NoteForm(request.POST)
     template = "planner/talk_detail.html#note_status"
-    if not form.is_valid():
-        return refused(request, template, entry, note_form=form)
+    entry, form, refusal = _bound(request, entry_id, NoteForm, template, "note_form")
+    if refusal:
+        return refusal
     entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
     message = (
         "Note saved. It had changed in another tab: that text is kept under Earlier versions."
@@ -145,11 +153,10 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def add_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_for_user(request, entry_id)
-    form = TagForm(request.POST)
     template = "planner/talk_detail.html#tags"
-    if not form.is_valid():
-        return refused(request, template, entry, tag_form=form)
+    entry, form, refusal = _bound(request, entry_id, TagForm, template, "tag_form")
+    if refusal:
+        return refusal
     entry.tags.add(form.cleaned_data["name"])
     return _talk_part(request, template, entry, f"Tagged “{form.cleaned_data['name']}”.")
 
@@ -166,11 +173,10 @@ def remove_tag(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def set_length(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = entry_for_user(request, entry_id)
-    form = LengthForm(request.POST)
     template = "planner/talk_detail.html#length"
-    if not form.is_valid():
-        return refused(request, template, entry, length_form=form)
+    entry, form, refusal = _bound(request, entry_id, LengthForm, template, "length_form")
+    if refusal:
+        return refusal
     entry.personal_seconds = form.cleaned_data["length"]
     entry.save(update_fields=["personal_seconds", "updated_at"])
     message = (

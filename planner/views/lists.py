@@ -110,6 +110,13 @@ def save_typed(request: HttpRequest, rlist: RecommendedList) -> dict | None:
     )  # fmt: skip
 
 
+def saved_first(request: HttpRequest, rlist: RecommendedList, what: str) -> HttpResponse | None:
+    """Save what the page's form carries before a button's action; if part of it is
+    invalid, the answer that refuses the action (`what`: "Not moved"), else None."""
+    refused = save_typed(request, rlist)
+    return refuse_typed(request, refused, what) if refused else None
+
+
 def refuse_typed(request: HttpRequest, context: dict, what: str) -> HttpResponse:
     messages.error(request, f"{what}: please correct the errors below first. Your text is kept.")
     return render(request, "planner/list_detail.html", context, status=400)
@@ -164,9 +171,8 @@ def list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
 @login_required
 def list_add_item(request: HttpRequest, list_id: int) -> HttpResponse:
     rlist = list_for_user(request, list_id)
-    refused = save_typed(request, rlist)
-    if refused:
-        return refuse_typed(request, refused, "No talk was added")
+    if refusal := saved_first(request, rlist, "No talk was added"):
+        return refusal
     form = AddListItemForm(request.POST, user=request.user, rlist=rlist)
     if not form.is_valid():
         context = list_context(request, rlist, add_form=form)
@@ -182,9 +188,8 @@ def list_add_item(request: HttpRequest, list_id: int) -> HttpResponse:
 @login_required
 def list_item_update(request: HttpRequest, list_id: int, item_id: int) -> HttpResponse:
     item = item_for_user(request, list_id, item_id)
-    refused = save_typed(request, item.recommended_list)
-    if refused:
-        return refuse_typed(request, refused, "Not saved")
+    if refusal := saved_first(request, item.recommended_list, "Not saved"):
+        return refusal
     messages.success(request, f"Saved “{item.talk.title}”.")
     return redirect(f"/lists/{list_id}/#item-{item.pk}")
 
@@ -196,9 +201,8 @@ def list_item_move(request: HttpRequest, list_id: int, item_id: int) -> HttpResp
     form = MoveForm(request.POST)
     if not form.is_valid() or form.cleaned_data["direction"] == "bottom":
         return HttpResponse("Unknown direction.", status=400, content_type="text/plain")
-    refused = save_typed(request, item.recommended_list)
-    if refused:
-        return refuse_typed(request, refused, "Not moved")
+    if refusal := saved_first(request, item.recommended_list, "Not moved"):
+        return refusal
     sharing.move_item(item, form.cleaned_data["direction"])
     return redirect(f"/lists/{list_id}/#item-{item.pk}")
 
@@ -207,9 +211,8 @@ def list_item_move(request: HttpRequest, list_id: int, item_id: int) -> HttpResp
 @login_required
 def list_item_remove(request: HttpRequest, list_id: int, item_id: int) -> HttpResponse:
     item = item_for_user(request, list_id, item_id)
-    refused = save_typed(request, item.recommended_list)
-    if refused:
-        return refuse_typed(request, refused, "Not removed")
+    if refusal := saved_first(request, item.recommended_list, "Not removed"):
+        return refusal
     item.delete()
     messages.success(request, f"Removed “{item.talk.title}” from the list.")
     return redirect("list_detail", list_id=list_id)
@@ -219,9 +222,8 @@ def list_item_remove(request: HttpRequest, list_id: int, item_id: int) -> HttpRe
 @login_required
 def list_publish(request: HttpRequest, list_id: int) -> HttpResponse:
     rlist = list_for_user(request, list_id)
-    refused = save_typed(request, rlist)
-    if refused:
-        return refuse_typed(request, refused, "The link was not changed")
+    if refusal := saved_first(request, rlist, "The link was not changed"):
+        return refusal
     was_published = rlist.is_published
     if was_published:
         question = confirm(
@@ -244,9 +246,8 @@ def list_publish(request: HttpRequest, list_id: int) -> HttpResponse:
 @login_required
 def list_unpublish(request: HttpRequest, list_id: int) -> HttpResponse:
     rlist = list_for_user(request, list_id)
-    refused = save_typed(request, rlist)
-    if refused:
-        return refuse_typed(request, refused, "The link was not changed")
+    if refusal := saved_first(request, rlist, "The link was not changed"):
+        return refusal
     question = confirm(
         request, rlist,
         question="Switch the link off?",

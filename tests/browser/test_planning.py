@@ -161,12 +161,16 @@ def test_planning_journey_with_htmx(page, live_catalog):
     assert Profile.objects.get(user__username="planner").speed_percent == 200
 
 
-def test_note_autosave_failure_is_shown_and_text_kept(page, live_catalog):
-    sign_up(page, "offline")
+def queue_vogels_on_its_page(page) -> None:
     page.goto("/talks/aws-reinvent-2022/werner-vogels-cto-aws/")
     page.get_by_role("button", name="Add to queue").click()
     expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
     settled(page)
+
+
+def test_note_autosave_failure_is_shown_and_text_kept(page, live_catalog):
+    sign_up(page, "offline")
+    queue_vogels_on_its_page(page)
     page.route("**/note/", lambda route: route.abort())
     page.get_by_label("My notes").fill("do not lose me")
     expect(page.locator("#note-status")).to_contain_text(
@@ -182,10 +186,7 @@ def test_note_autosave_failure_is_shown_and_text_kept(page, live_catalog):
 
 def test_invalid_input_shows_error_next_to_control(page, live_catalog):
     sign_up(page, "typo")
-    page.goto("/talks/aws-reinvent-2022/werner-vogels-cto-aws/")
-    page.get_by_role("button", name="Add to queue").click()
-    expect(page.locator("#announce")).to_have_text(f"Added “{VOGELS}” to your queue.")
-    settled(page)
+    queue_vogels_on_its_page(page)
     page.get_by_label("Watching", exact=True).check()
     expect(page.locator("#status .badge")).to_have_text("Watching")
     settled(page)

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from benchmarks.httpclient import Tab
+from benchmarks.management.commands.seed_demo import add_size_arguments
 from benchmarks.serving import gunicorn, production_env
 from planner import sharing
 from planner.models import Entry, RecommendedList
@@ -71,9 +72,7 @@ class Command(BaseCommand):
     help = "Benchmark every page and htmx action; print a table and write JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--talks", type=int, default=10_000)
-        parser.add_argument("--users", type=int, default=1_000)
-        parser.add_argument("--entries-per-user", type=int, default=300)
+        add_size_arguments(parser)
         parser.add_argument("--seconds", type=int, default=8, help="wrk duration per run")
         parser.add_argument("--out", type=Path, default=Path("bench-results"))
         parser.add_argument(

@@ -51,13 +51,18 @@ def outline(rng: random.Random) -> list[dict]:
     return items
 
 
+def add_size_arguments(parser: CommandParser) -> None:
+    """The size of a data set, as seed_demo and bench take it (full size by default)."""
+    parser.add_argument("--talks", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--entries-per-user", type=int, default=300)
+
+
 class Command(BaseCommand):
     help = "Build a synthetic data set: --talks N --users M --entries-per-user K."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--talks", type=int, default=10_000)
-        parser.add_argument("--users", type=int, default=1_000)
-        parser.add_argument("--entries-per-user", type=int, default=300)
+        add_size_arguments(parser)
         parser.add_argument("--seed", type=int, default=2022)
 
     @transaction.atomic
