@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "planner.apps.PlannerConfig",
 ]
+# Catalog imports from a URL refuse private and local addresses (sessions.fetch);
+# tests and a trusted private network may allow them.
+CATALOG_IMPORT_ALLOW_PRIVATE_URLS = envbool("CATALOG_IMPORT_ALLOW_PRIVATE_URLS", False)
+
 # Benchmark and load-test tooling, only where it is used (never in a deployment).
 if envbool("PLANNER_TOOLS", DEBUG):
     INSTALLED_APPS.append("benchmarks")
