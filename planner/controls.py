@@ -101,19 +101,27 @@ def shows_stars(entry) -> bool:
     return entry is not None and (entry.status in ("watched", "watching") or bool(entry.rating))
 
 
+def resume_link(item) -> SafeString:
+    """ "Resume 12:34" for a talk in progress: the video at the saved second; else ""."""
+    entry, pk = item.entry, int(item.talk.pk)
+    if entry is None or entry.status != "watching" or not entry.resume_seconds:
+        return mark_safe("")
+    return mark_safe(
+        f'<a class="button" href="{escape(entry.resume_url)}" rel="noopener noreferrer" '
+        f"{_named(f'resume-{pk}', pk)}>Resume {format_clock(entry.resume_seconds)}</a>"
+    )
+
+
 def talk_actions(context, item, fragment: str, target: str) -> SafeString:
     """A card's actions: status, resume, mark watched, stars, queue."""
-    entry, pk = item.entry, int(item.talk.pk)
+    entry = item.entry
     parts = []
     if entry is not None and entry.status:
         parts.append(
             f'<span class="badge badge-{entry.status}">{entry.get_status_display()}</span>'
         )
-    if entry is not None and entry.status == "watching" and entry.resume_seconds:
-        parts.append(
-            f'<a class="button" href="{escape(entry.resume_url)}" rel="noopener noreferrer" '
-            f"{_named(f'resume-{pk}', pk)}>Resume {format_clock(entry.resume_seconds)}</a>"
-        )
+    if resume := resume_link(item):
+        parts.append(resume)
     if entry is None or entry.status != "watched":
         parts.append(watched_button(context, item, fragment, target, quiet=True))
     if shows_stars(entry):

@@ -35,3 +35,8 @@ def length(item):
 @register.simple_tag(takes_context=True)
 def star_buttons(context, item, fragment: str, target: str):
     return controls.star_buttons(context, item, fragment, target)
+
+
+@register.simple_tag
+def resume_link(item):
+    return controls.resume_link(item)
