@@ -19,14 +19,16 @@ from planner.models import (
 from sessions.models import Talk
 
 BACKUP_FORMAT = "catch-up-backup"
-BACKUP_VERSION = 2  # 2: every viewing (rewatches); 1 had one "watched_on" per record
-READ_VERSIONS = (1, 2)
+# 3: talks named by the source's key (any video host); 2: every viewing (rewatches);
+# 1 had one "watched_on" per record. Versions 1 and 2 name talks by YouTube id.
+BACKUP_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
 
 
 def _talk_ref(talk: Talk) -> dict:
     return {
         "conference": talk.conference.slug,
-        "video_id": talk.video_id,
+        "key": talk.source_key,
         "title": talk.title,
     }
 
@@ -154,10 +156,10 @@ def _viewings(item: dict, where: str, version: int) -> list[dict]:
 def _find_talk(ref, where: str, talks: dict) -> Talk:
     if not isinstance(ref, dict):
         raise BackupError(f"{where}: 'talk' must be an object")
-    video_id = _get(ref, "video_id", str, where)
-    talk = talks.get((ref.get("conference"), video_id)) or talks.get((None, video_id))
+    key = _get(ref, "key" if "key" in ref else "video_id", str, where)
+    talk = talks.get((ref.get("conference"), key)) or talks.get((None, key))
     if talk is None:
-        title = ref.get("title") if isinstance(ref.get("title"), str) else video_id
+        title = ref.get("title") if isinstance(ref.get("title"), str) else key
         raise BackupError(f"{where}: the talk {title[:100]!r} is not in this catalog")
     return talk
 
@@ -192,8 +194,12 @@ def parse_backup(raw: bytes) -> dict:
 
     talks: dict = {}
     for talk in Talk.objects.select_related("conference"):
-        talks[(talk.conference.slug, talk.video_id)] = talk
-        talks.setdefault((None, talk.video_id), talk)
+        talks[(talk.conference.slug, talk.source_key)] = talk
+        talks.setdefault((None, talk.source_key), talk)
+    for talk in Talk.objects.select_related("conference").exclude(video_ref=""):
+        # Older backups name talks by their YouTube id.
+        talks.setdefault((talk.conference.slug, talk.video_ref), talk)
+        talks.setdefault((None, talk.video_ref), talk)
 
     clean_entries, seen = [], set()
     statuses = {s.value for s in Entry.Status}

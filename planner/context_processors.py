@@ -12,6 +12,15 @@ def here(request: HttpRequest) -> dict:
     return {"here": request.get_full_path()}
 
 
+def images(request: HttpRequest) -> dict:
+    """Whether to show pictures from video hosts (a person may turn them off)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"remote_images": True}
+    profile = getattr(user, "profile", None)
+    return {"remote_images": profile.remote_images if profile else True}
+
+
 def undo(request: HttpRequest) -> dict:
     """The Undo of a one-click action, shown once on the page a no-JS POST went back to."""
     session = getattr(request, "session", None)

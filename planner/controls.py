@@ -139,3 +139,27 @@ def length(item) -> SafeString:
     elif item.estimated:
         text += ' <span class="muted">(estimated)</span>'
     return mark_safe(f'<span class="length">{text}</span>')
+
+
+def thumbnail(talk, show: bool) -> SafeString:
+    """The talk's picture, lazily loaded in a fixed 16:9 box (no layout shift); a
+    neutral box when the source gave none or the person turned remote images off."""
+    src = talk.thumbnail if show else ""
+    if not src:
+        return mark_safe('<span class="thumb thumb-none" aria-hidden="true"></span>')
+    return mark_safe(
+        f'<img class="thumb" src="{escape(src)}" alt="Video still" loading="lazy" '
+        'decoding="async" width="320" height="180">'
+    )
+
+
+def watch_link(talk, css: str = "watch-link", text: str = "") -> SafeString:
+    """ "Watch on media.ccc.de", named with the title by reference; or "No recording yet"."""
+    if not talk.video_ref:
+        return mark_safe('<span class="no-video">No recording yet</span>')
+    pk = int(talk.pk)
+    return mark_safe(
+        f'<a class="{css}" id="watch-{pk}" href="{escape(talk.watch_url)}" '
+        f'rel="noopener noreferrer" aria-labelledby="watch-{pk} title-{pk}">'
+        f"{text or 'Watch on ' + escape(talk.video_label)}</a>"
+    )

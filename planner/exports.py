@@ -25,7 +25,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _note_bullets(note: str, video_id: str) -> list[str]:
+def _note_bullets(note: str, talk: Talk) -> list[str]:
     """Each line of a note as one bullet; a leading timestamp becomes a deep link."""
     bullets = []
     for line in note.splitlines():
@@ -34,9 +34,9 @@ def _note_bullets(note: str, video_id: str) -> list[str]:
             continue
         match = TIMESTAMP_LINE.match(line)
         seconds = parse_clock(match["stamp"]) if match else None
-        if match and seconds is not None:
+        if match and seconds is not None and talk.has_video:
             rest = line[match.end() :]
-            line = f"[{match['stamp']}]({video.link_at(video_id, seconds)}){rest}"
+            line = f"[{match['stamp']}]({talk.link_at(seconds)}){rest}"
         bullets.append(_one_line(line))
     return bullets
 
@@ -53,8 +53,10 @@ def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int
         if talk.kind != kind:
             kind = talk.kind
             out += [f"# {headings.get(kind, SECTIONS[-1][1])}", ""]
-        link = video.watch_url(talk.video_id, start)
-        out += [f"## {_one_line(talk.title)}", "", f"[{video.PROVIDER}]({link})", ""]
+        out += [f"## {_one_line(talk.title)}", ""]
+        if talk.has_video:
+            link = video.watch_url(talk.video_provider, talk.video_ref, start)
+            out += [f"[{talk.video_label}]({link})", ""]
         if paragraph.strip():
             out += [_one_line(paragraph), ""]
         if bullets:
@@ -76,7 +78,7 @@ def list_markdown(rlist: RecommendedList) -> str:
         if entry and entry.rating:
             facts.append(f"My rating: {entry.rating} of 5.")
         paragraph = " ".join([item.blurb, *facts]).strip()
-        bullets = _note_bullets(entry.note, item.talk.video_id) if entry and item.share_note else []
+        bullets = _note_bullets(entry.note, item.talk) if entry and item.share_note else []
         talks.append((item.talk, paragraph, bullets, item.start_seconds))
     return _writeup(rlist.title, rlist.intro, talks)
 
@@ -101,9 +103,7 @@ def diary_markdown(user) -> str:
         stars = f"My rating: {entry.rating} of 5. " if entry.rating else ""
         days = [f"{v.watched_on:%d %B %Y}" for v in entry.viewings.all()]
         when = "Watched on " + ", ".join(days) + "."
-        talks.append(
-            (entry.talk, stars + when, _note_bullets(entry.note, entry.talk.video_id), None)
-        )
+        talks.append((entry.talk, stars + when, _note_bullets(entry.note, entry.talk), None))
     return _writeup(f"{user.get_username()}'s watched talks", "", talks)
 
 

@@ -169,7 +169,7 @@ class ReorderForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["speed_percent"]
+        fields = ["speed_percent", "remote_images"]
         widgets = {"speed_percent": forms.RadioSelect}
         help_texts = {"speed_percent": "Every length is shown at this speed, with 1x beside it."}
 

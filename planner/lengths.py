@@ -12,7 +12,13 @@ from sessions.models import Talk
 # with a typical length for the kind of talk and say it is an estimate. One table
 # for Python (length_of) and SQL (length_expression); a kind not named here gets
 # the default in both.
-ESTIMATED_SECONDS = {Talk.Kind.KEYNOTE: 2 * 3600, Talk.Kind.BREAKOUT: 3600}
+ESTIMATED_SECONDS = {
+    Talk.Kind.KEYNOTE: 2 * 3600,
+    Talk.Kind.BREAKOUT: 3600,
+    Talk.Kind.TALK: 45 * 60,
+    Talk.Kind.LIGHTNING: 5 * 60,
+    Talk.Kind.WORKSHOP: 2 * 3600,
+}
 DEFAULT_ESTIMATE = 3600
 
 
@@ -26,7 +32,8 @@ def length_of(talk: Talk, entry) -> tuple[int, bool]:
     if entry is not None and entry.personal_seconds:
         return entry.personal_seconds, False
     if talk.duration_seconds:
-        return talk.duration_seconds, False
+        # A schedule's slot length is a better guess than the kind's, still a guess.
+        return talk.duration_seconds, talk.length_is_slot
     return ESTIMATED_SECONDS.get(talk.kind, DEFAULT_ESTIMATE), True
 
 
@@ -42,4 +49,6 @@ def length_expression() -> models.Expression:
     return Coalesce("personal_seconds", "talk__duration_seconds", estimate)
 
 
-ESTIMATED = Q(personal_seconds__isnull=True, talk__duration_seconds__isnull=True)
+ESTIMATED = Q(personal_seconds__isnull=True) & (
+    Q(talk__duration_seconds__isnull=True) | Q(talk__length_is_slot=True)
+)

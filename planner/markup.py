@@ -1,11 +1,11 @@
 """Personal notes: Markdown rendered safely, timestamps turned into video links."""
 
 import re
+from collections.abc import Callable
 from html import unescape
 
 import markdown
 
-from sessions import video
 from sessions.markup import clean
 
 NOTE_TAGS = {
@@ -40,19 +40,21 @@ def format_clock(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _link_timestamps(text: str, video_id: str) -> str:
+def _link_timestamps(text: str, link_at: Callable[[int], str]) -> str:
     def replace(match: re.Match) -> str:
         seconds = parse_clock(match["stamp"])
-        if seconds is None:
+        link = link_at(seconds) if seconds is not None else ""
+        if not link:
             return match[0]
-        return f"{match['lead']}[{match['stamp']}]({video.link_at(video_id, seconds)})"
+        return f"{match['lead']}[{match['stamp']}]({link})"
 
     return TIMESTAMP_LINE.sub(replace, text)
 
 
-def render_note(text: str, video_id: str) -> str:
-    """A note as safe HTML; a line starting with a time links to that second of the video."""
-    return render_markdown(_link_timestamps(text, video_id))
+def render_note(text: str, link_at: Callable[[int], str]) -> str:
+    """A note as safe HTML; a line starting with a time links to that second of the video
+    (link_at gives the link; "" while the talk has no recording)."""
+    return render_markdown(_link_timestamps(text, link_at))
 
 
 def render_markdown(text: str) -> str:

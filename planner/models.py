@@ -9,7 +9,6 @@ from taggit.models import TaggedItemBase
 
 from planner import markup
 from planner.lengths import ESTIMATED, at_speed, length_expression
-from sessions import video
 from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
@@ -36,6 +35,12 @@ class Profile(models.Model):
     )
     speed_percent = models.PositiveSmallIntegerField(
         "playback speed", choices=Speed.choices, default=Speed.X150
+    )
+    remote_images = models.BooleanField(
+        "show video thumbnails",
+        default=True,
+        help_text="Pictures come from the video hosts (YouTube, media.ccc.de, Vimeo), "
+        "which then see your address. Turn this off to show plain boxes instead.",
     )
 
     class Meta:
@@ -156,7 +161,7 @@ class Entry(models.Model):
         return f"{self.user} · {self.talk}"
 
     def save(self, *args, **kwargs) -> None:
-        self.note_html = markup.render_note(self.note, self.talk.video_id)
+        self.note_html = markup.render_note(self.note, self.talk.link_at)
         super().save(*args, **kwargs)
 
     @property
@@ -170,7 +175,7 @@ class Entry(models.Model):
 
     @property
     def resume_url(self) -> str:
-        return video.link_at(self.talk.video_id, self.resume_seconds)
+        return self.talk.link_at(self.resume_seconds)
 
     def set_rating(self, rating: int | None) -> None:
         """Rate the talk; a watched talk's latest viewing keeps the rating too."""
@@ -351,7 +356,7 @@ class ListItem(models.Model):
 
     @property
     def video_url(self) -> str:
-        return video.link_at(self.talk.video_id, self.start_seconds)
+        return self.talk.link_at(self.start_seconds)
 
 
 class NoteRevision(models.Model):

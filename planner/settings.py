@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from sessions.video import IMG_SOURCES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "planner.context_processors.here",
                 "planner.context_processors.undo",
+                "planner.context_processors.images",
             ],
         },
     },
@@ -255,7 +258,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Thumbnails from the video hosts sessions.video names (and nothing else).
+    "img-src": [CSP.SELF, "data:", *IMG_SOURCES],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "object-src": [CSP.NONE],

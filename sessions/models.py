@@ -16,7 +16,9 @@ class Conference(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    source_format = models.CharField(max_length=20, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
     intro = models.TextField(blank=True, help_text="Markdown")
 
     objects = ConferenceQuerySet.as_manager()
@@ -79,6 +81,11 @@ class Talk(models.Model):
     class Kind(models.TextChoices):
         KEYNOTE = "keynote", "Keynote"
         BREAKOUT = "breakout", "Breakout session"
+        TALK = "talk", "Talk"
+        LIGHTNING = "lightning", "Lightning talk"
+        WORKSHOP = "workshop", "Workshop"
+        PANEL = "panel", "Panel"
+        OTHER = "other", "Other session"
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="talks")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -87,13 +94,28 @@ class Talk(models.Model):
     speaker_name = models.CharField(max_length=200, blank=True)
     speaker_role = models.CharField(max_length=200, blank=True)
     tagline = models.CharField(max_length=300, blank=True)
-    video_id = models.CharField(max_length=11, validators=[video.ID_VALIDATOR])
+    # The first recording (Recording holds them all): what cards and links open.
+    # Empty while the source has no video yet ("no recording yet").
+    video_provider = models.CharField(max_length=20, choices=video.CHOICES, blank=True)
+    video_ref = models.CharField(max_length=500, blank=True)
+    video_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the talk first had a recording"
+    )
+    # How the source names the talk (a guid, a slug, an id): re-imports match on it.
+    source_key = models.CharField(max_length=200)
+    source_slug = models.CharField(max_length=200, blank=True)
+    track = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    thumbnail_url = models.URLField(max_length=500, blank=True)
+    held_on = models.DateField(null=True, blank=True)
     verdict = models.TextField(blank=True, help_text="Markdown: the writer's take on the talk")
     outline = models.JSONField(
         default=list, blank=True, help_text='Nested nodes: {"text", "children", "heading"?}'
     )
     position = models.PositiveIntegerField(help_text="Order in the source writeup")
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The length is a schedule's slot, not the video's: shown and counted as an estimate.
+    length_is_slot = models.BooleanField(default=False)
 
     # Derived from verdict/outline on save(): rendering Markdown on every page
     # view would cost more than the whole query, so it is done once here.
@@ -114,7 +136,12 @@ class Talk(models.Model):
         ordering = ["conference", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["conference", "video_id"], name="talk_unique_video_per_conference"
+                fields=["conference", "source_key"], name="talk_unique_source_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(video_provider="", video_ref="")
+                | (~Q(video_provider="") & ~Q(video_ref="")),
+                name="talk_video_whole",
             ),
             models.UniqueConstraint(
                 fields=["conference", "slug"], name="talk_unique_slug_per_conference"
@@ -156,12 +183,31 @@ class Talk(models.Model):
         return linked_tags(getattr(self, "topic_list", None), self.topic_links)
 
     @property
-    def watch_url(self) -> str:
-        return video.watch_url(self.video_id)
+    def has_video(self) -> bool:
+        return bool(self.video_ref)
 
     @property
-    def video_provider(self) -> str:
-        return video.PROVIDER
+    def watch_url(self) -> str:
+        if not self.video_ref:
+            return ""
+        return video.watch_url(self.video_provider, self.video_ref)
+
+    def link_at(self, seconds: int | None) -> str:
+        """The video at a second ("" while there is no recording)."""
+        if not self.video_ref:
+            return ""
+        return video.link_at(self.video_provider, self.video_ref, seconds)
+
+    @property
+    def video_label(self) -> str:
+        return video.LABELS.get(self.video_provider, "")
+
+    @property
+    def thumbnail(self) -> str:
+        """An image the policy allows: the source's, else the host's own, else ""."""
+        if self.thumbnail_url:
+            return self.thumbnail_url
+        return video.thumbnail_url(self.video_provider, self.video_ref)
 
     def render(self) -> None:
         """Fill the derived HTML/text fields from verdict and outline."""
@@ -204,6 +250,52 @@ class TaggedTalk(TaggedItemBase):
         return (*self.content_object.natural_key(), self.tag.name)
 
     natural_key.dependencies = ["talk_sessions.talk", "taggit.tag"]
+
+
+class RecordingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, conference_slug: str, talk_slug: str, provider, reference):
+        return self.get(
+            talk__conference__slug=conference_slug,
+            talk__slug=talk_slug,
+            provider=provider,
+            reference=reference,
+        )
+
+
+class Recording(models.Model):
+    """One video of a talk: a talk may have several (languages, hosts)."""
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="recordings")
+    provider = models.CharField(max_length=20, choices=video.CHOICES)
+    reference = models.CharField(max_length=500)
+    language = models.CharField(max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = RecordingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["talk", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["talk", "provider", "reference"], name="recording_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()}: {self.reference}"
+
+    @property
+    def label(self) -> str:
+        label = self.get_provider_display()
+        return f"{label} ({self.language})" if self.language else label
+
+    def link_at(self, seconds: int | None = None) -> str:
+        return video.link_at(self.provider, self.reference, seconds)
+
+    def natural_key(self) -> tuple[str, str, str, str]:
+        return (*self.talk.natural_key(), self.provider, self.reference)
+
+    natural_key.dependencies = ["talk_sessions.talk"]
 
 
 class CatalogVersion(models.Model):

@@ -1,20 +1,50 @@
-"""Where a talk's video lives: all we know of the video host, in one place.
+"""Where a talk's video lives: all we know of each video host, in one place.
 
-Today every talk is on YouTube. A second provider (a plain video file, PeerTube,
-Vimeo) is one more set of these answers: how to read an id from a link, the watch
-page (at a second), the short link, the embed and thumbnail, and the Content
-Security Policy sources a page that embeds it must allow (pretalx's
+A recording is a provider and a reference: the 11-character id on YouTube, the
+number on Vimeo, the event slug on media.ccc.de, and the whole URL where a host
+has no ids of its own (PeerTube instances, archive.org, a plain video file).
+Each provider answers the same questions: how to recognise its links, the page
+to open at a second, its thumbnail, and the Content Security Policy sources a
+page that shows its images or embeds it must allow (pretalx's
 agenda/recording.py does the same per recording provider).
 """
 
 import re
-from urllib.parse import parse_qs, urlparse
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from django.core.validators import RegexValidator
 
-PROVIDER = "YouTube"
+YOUTUBE, VIMEO, MEDIACCC, PEERTUBE, ARCHIVE, FILE = (
+    "youtube",
+    "vimeo",
+    "mediaccc",
+    "peertube",
+    "archive",
+    "file",
+)
+CHOICES = [
+    (YOUTUBE, "YouTube"),
+    (VIMEO, "Vimeo"),
+    (MEDIACCC, "media.ccc.de"),
+    (PEERTUBE, "PeerTube"),
+    (ARCHIVE, "archive.org"),
+    (FILE, "Video file"),
+]
+LABELS = dict(CHOICES)
+PROVIDER = LABELS[YOUTUBE]  # the writeup's own links
+
 ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 ID_VALIDATOR = RegexValidator(ID.pattern, "A YouTube video id is 11 letters, digits, - or _.")
+VIMEO_ID = re.compile(r"^\d{1,12}$")
+MEDIACCC_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
+FILE_SUFFIXES = (".mp4", ".webm", ".m4v", ".ogv", ".mov", ".mkv")
+PEERTUBE_PATH = re.compile(r"^/(w|videos/watch)/[A-Za-z0-9-]{6,}/?$")
+
+# Images on cards and talk pages come from these hosts only; any other thumbnail
+# a source names is dropped on import (the img-src policy lists the same hosts).
+THUMBNAIL_HOSTS = ("i.ytimg.com", "static.media.ccc.de", "i.vimeocdn.com")
+IMG_SOURCES = [f"https://{host}" for host in THUMBNAIL_HOSTS]
 
 # For the embedded player (the player issue): the privacy-enhanced host, its API
 # script and thumbnails. Only a page that embeds a video widens its policy by these.
@@ -25,6 +55,16 @@ CSP_SOURCES = {
 }
 
 
+@dataclass(frozen=True)
+class Recording:
+    provider: str
+    reference: str
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.provider, "Video")
+
+
 def id_from_url(url: str) -> str | None:
     """The 11-character id from a youtube.com/watch?v=, /embed/, /live/, /shorts/ or
     youtu.be/ link; None for anything else."""
@@ -33,24 +73,70 @@ def id_from_url(url: str) -> str | None:
     candidate = None
     if host == "youtu.be":
         candidate = parsed.path.lstrip("/").split("/")[0]
-    elif host == "youtube.com":
+    elif host in ("youtube.com", "youtube-nocookie.com"):
         if parsed.path == "/watch":
             candidate = (parse_qs(parsed.query).get("v") or [""])[0]
-        elif parsed.path.startswith(("/embed/", "/live/", "/shorts/")):
+        elif parsed.path.startswith(("/embed/", "/live/", "/shorts/", "/v/")):
             candidate = parsed.path.split("/")[2]
     if candidate and ID.match(candidate):
         return candidate
     return None
 
 
-def watch_url(video_id: str, seconds: int | None = None) -> str:
-    """The video's own page, starting at `seconds` if given (writeups link this form)."""
-    return f"https://www.youtube.com/watch?v={video_id}" + (f"&t={seconds}s" if seconds else "")
+def recording_from_url(url: str) -> Recording | None:
+    """The provider and reference of a video link, or None when it is not a video we
+    know how to open (a slide deck, a conference home page)."""
+    url = url.strip()
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
+        return None
+    host = parsed.hostname.lower().removeprefix("www.")
+    path = parsed.path
+    if youtube_id := id_from_url(url):
+        return Recording(YOUTUBE, youtube_id)
+    if host in ("vimeo.com", "player.vimeo.com"):
+        number = path.rstrip("/").rsplit("/", 1)[-1]
+        return Recording(VIMEO, number) if VIMEO_ID.match(number) else None
+    if host == "media.ccc.de" and path.startswith("/v/"):
+        slug = path[3:].strip("/")
+        return Recording(MEDIACCC, slug) if MEDIACCC_SLUG.match(slug) else None
+    if host == "archive.org" and path.startswith(("/details/", "/embed/")):
+        return Recording(ARCHIVE, f"https://archive.org/details/{path.split('/')[2]}")
+    if path.lower().endswith(FILE_SUFFIXES):
+        return Recording(FILE, url.split("#")[0])
+    if PEERTUBE_PATH.match(path):
+        return Recording(PEERTUBE, f"https://{parsed.netloc}{path}")
+    return None
 
 
-def link_at(video_id: str, seconds: int | None = None) -> str:
-    """The short link, at a second: what notes and resume buttons open."""
-    return f"https://youtu.be/{video_id}" + (f"?t={seconds}" if seconds else "")
+def link_at(provider: str, reference: str, seconds: int | None = None) -> str:
+    """The page that plays the recording, at a second where the host lets a link say
+    so: what notes, resume buttons and exports open."""
+    t = seconds or 0
+    if provider == YOUTUBE:
+        return f"https://youtu.be/{reference}" + (f"?t={t}" if t else "")
+    if provider == VIMEO:
+        return f"https://vimeo.com/{reference}" + (f"#t={t}s" if t else "")
+    if provider == MEDIACCC:
+        return f"https://media.ccc.de/v/{reference}" + (f"#t={t}" if t else "")
+    if provider == PEERTUBE:
+        return reference + (f"?{urlencode({'start': f'{t}s'})}" if t else "")
+    if provider == FILE:
+        # W3C Media Fragments: browsers start a video file at #t=seconds.
+        return reference + (f"#t={t}" if t else "")
+    return reference  # archive.org pages take no start time in a link
+
+
+def watch_url(provider: str, reference: str, seconds: int | None = None) -> str:
+    """The video's own page (writeups link YouTube's watch?v= form)."""
+    if provider == YOUTUBE:
+        return f"https://www.youtube.com/watch?v={reference}" + (
+            f"&t={seconds}s" if seconds else ""
+        )
+    return link_at(provider, reference, seconds)
 
 
 def embed_url(video_id: str, start: int | None = None) -> str:
@@ -59,5 +145,21 @@ def embed_url(video_id: str, start: int | None = None) -> str:
     )
 
 
-def thumbnail_url(video_id: str) -> str:
-    return f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg"
+def thumbnail_url(provider: str, reference: str) -> str:
+    """The host's own thumbnail where it can be named from the reference alone."""
+    if provider == YOUTUBE:
+        return f"https://i.ytimg.com/vi/{reference}/hqdefault.jpg"
+    return ""
+
+
+def allowed_thumbnail(url: str) -> str:
+    """url if it is an https image on a host the policy allows, else ""."""
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return ""
+    if parsed.scheme == "http" and parsed.hostname in THUMBNAIL_HOSTS:
+        parsed = parsed._replace(scheme="https")
+    if parsed.scheme != "https" or parsed.hostname not in THUMBNAIL_HOSTS or len(url) > 500:
+        return ""
+    return parsed.geturl()

@@ -1,15 +1,25 @@
 """Apply a parsed catalog (sessions.catalog) to the database: the one writer every
-reader shares. Atomic, idempotent (talks are matched by video id), in bulk."""
+reader shares. Atomic, idempotent, in bulk, and it never deletes a talk.
+
+Talks are matched on the source's key (a guid, a slug, an id), then on its second
+name (a pretalx code or a media.ccc.de slug), so a schedule imported before the
+videos exist and the video catalog imported later meet on the same talks: the
+later source attaches its recordings, real lengths and thumbnails. What a source
+does not have (a schedule has no recordings) never erases what another gave.
+"""
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.models import Conference, TaggedTalk, Talk
+from sessions.models import Conference, Recording, TaggedTalk, Talk
 from sessions.topics import topics_for
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -22,6 +32,9 @@ class ImportResult:
     updated: int
     unchanged: int
     not_in_file: int
+    skipped: list[str] = field(default_factory=list)
+    videos_added: int = 0  # talks that had no recording and now have one
+    dry_run: bool = False
 
 
 def _unique_slug(title: str, taken: set[str]) -> str:
@@ -43,14 +56,33 @@ TALK_FIELDS = [
     "verdict",
     "outline",
     "position",
+    "source_slug",
+    "track",
+    "language",
+    "held_on",
+    "duration_seconds",
+    "length_is_slot",
+    "thumbnail_url",
+    "video_provider",
+    "video_ref",
+    "video_since",
 ]
-
-
 RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text"]
-LIMITS = {"title": 300, "speaker_name": 200, "speaker_role": 200, "tagline": 300}
+LIMITS = {
+    "title": 300,
+    "speaker_name": 200,
+    "speaker_role": 200,
+    "tagline": 300,
+    "key": 200,
+    "slug": 200,
+    "track": 100,
+    "language": 20,
+}
 
 
 def _check(item: ParsedTalk) -> None:
+    if not item.key:
+        raise CatalogError(item.line, f"talk {item.title[:80]!r} has no id to match it on")
     for name, limit in LIMITS.items():
         if len(getattr(item, name)) > limit:
             raise CatalogError(
@@ -58,91 +90,197 @@ def _check(item: ParsedTalk) -> None:
             )
 
 
-@transaction.atomic
-def write_catalog(parsed: ParsedCatalog, source_url: str = "") -> ImportResult:
-    """Create or update the conference and its talks; talks are matched by video id.
+def _values(item: ParsedTalk, talk: Talk | None, position: int, taken: set[str], now) -> dict:
+    """The talk's fields from this source; what the source lacks, another may have given."""
+    recordings = item.recordings
+    duration, is_slot = item.duration_seconds, item.length_is_slot
+    if (
+        talk is not None
+        and talk.duration_seconds
+        and not talk.length_is_slot
+        and (duration is None or is_slot)
+    ):
+        duration, is_slot = talk.duration_seconds, False  # a real length beats a slot
+    values = {
+        "kind": item.kind,
+        "title": item.title,
+        "slug": _unique_slug(item.title, taken),
+        "speaker_name": item.speaker_name,
+        "speaker_role": item.speaker_role,
+        "tagline": item.tagline,
+        "verdict": "\n\n".join(item.verdict),
+        "outline": item.outline,
+        "position": position,
+        "source_slug": item.slug or (talk.source_slug if talk else ""),
+        "track": item.track,
+        "language": item.language,
+        "held_on": item.held_on or (talk.held_on if talk else None),
+        "duration_seconds": duration,
+        "length_is_slot": bool(duration) and is_slot,
+        "thumbnail_url": video.allowed_thumbnail(item.thumbnail_url)
+        or (talk.thumbnail_url if talk else ""),
+    }
+    if recordings:
+        values["video_provider"] = recordings[0].provider
+        values["video_ref"] = recordings[0].reference
+        values["video_since"] = talk.video_since if talk and talk.video_since else now
+    elif talk is not None:
+        values.update(
+            video_provider=talk.video_provider,
+            video_ref=talk.video_ref,
+            video_since=talk.video_since,
+        )
+    return values
 
-    Talks already in the catalog but missing from the file are left alone:
-    people may have them in their plans. Rows are written in bulk, so a
-    writeup of ten thousand talks imports in seconds.
-    """
+
+def _conference(parsed: ParsedCatalog, source_url: str, now) -> Conference:
+    year_match = YEAR.search(parsed.title)
+    year = parsed.year or (int(year_match.group(0)) if year_match else None)
+    defaults = {
+        "name": parsed.title,
+        "year": year,
+        "source_format": parsed.format,
+        "refreshed_at": now,
+        **({"intro": parsed.intro} if parsed.intro else {}),
+        **({"source_url": source_url} if source_url else {}),
+    }
+    slug = slugify(parsed.slug or parsed.title)[:100] or "conference"
+    return Conference.objects.update_or_create(slug=slug, defaults=defaults)[0]
+
+
+def write_catalog(parsed: ParsedCatalog, source_url: str = "", dry_run: bool = False):
+    """Create or update the conference and its talks. With dry_run, everything is
+    worked out and counted in a transaction that is then rolled back."""
+    with transaction.atomic():
+        result = _write(parsed, source_url)
+        result.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
+    now = timezone.now()
+    skipped = list(parsed.skipped)
+    items: list[ParsedTalk] = []
+    keys: set[str] = set()
     for item in parsed.talks:
         _check(item)
-    year_match = YEAR.search(parsed.title)
-    conference, _ = Conference.objects.update_or_create(
-        slug=slugify(parsed.title),
-        defaults={
-            "name": parsed.title,
-            "year": int(year_match.group(0)) if year_match else None,
-            "intro": parsed.intro,
-            **({"source_url": source_url} if source_url else {}),
-        },
-    )
-    existing = {t.video_id: t for t in conference.talks.all()}
-    file_ids = {t.video_id for t in parsed.talks}
+        if item.key in keys:
+            skipped.append(f"{item.line}: {item.title[:80]!r} appears twice ({item.key})")
+            continue
+        keys.add(item.key)
+        items.append(item)
+
+    conference = _conference(parsed, source_url, now)
+    existing = list(conference.talks.all())
+    by_key = {t.source_key: t for t in existing}
+    by_slug = {t.source_slug: t for t in existing if t.source_slug}
+    matched: dict[int, Talk] = {}  # index in items -> talk
+    touched: set[int] = set()
+    for index, item in enumerate(items):
+        talk = by_key.get(item.key)
+        if talk is None and item.slug:
+            talk = by_slug.get(item.slug) or by_key.get(item.slug)
+        if talk is not None and talk.pk not in touched:
+            matched[index] = talk
+            touched.add(talk.pk)
     # Slugs of talks we keep but do not touch stay reserved.
-    taken = {t.slug for vid, t in existing.items() if vid not in file_ids}
+    taken = {t.slug for t in existing if t.pk not in touched}
 
     # Slugs may move between talks on re-import: park the affected rows first.
-    moving = [t for t in existing.values() if t.video_id in file_ids]
+    moving = list(matched.values())
     original = {t.pk: {name: getattr(t, name) for name in TALK_FIELDS} for t in moving}
     for talk in moving:
-        talk.slug = f"tmp-{talk.pk}-{talk.video_id.lower()}"
+        talk.slug = f"tmp-{talk.pk}"
     Talk.objects.bulk_update(moving, ["slug"], batch_size=1000)
 
-    new, changed, parked_back, topics = [], [], [], {}
-    unchanged = 0
-    for position, item in enumerate(parsed.talks, start=1):
-        values = {
-            "kind": item.kind,
-            "title": item.title,
-            "slug": _unique_slug(item.title, taken),
-            "speaker_name": item.speaker_name,
-            "speaker_role": item.speaker_role,
-            "tagline": item.tagline,
-            "verdict": "\n\n".join(item.verdict),
-            "outline": item.outline,
-            "position": position,
-        }
-        topics[item.video_id] = topics_for(item.title, item.tagline, values["verdict"])
-        talk = existing.get(item.video_id)
+    new, changed, parked_back = [], [], []
+    topics: dict[int, list[str]] = {}  # index -> topic names
+    videos_added = 0
+    for index, item in enumerate(items):
+        talk = matched.get(index)
+        values = _values(item, talk, index + 1, taken, now)
+        topics[index] = [t[:100] for t in item.tags] or topics_for(
+            item.title, item.tagline, values["verdict"]
+        )
         if talk is None:
-            talk = Talk(conference=conference, video_id=item.video_id, **values)
+            talk = Talk(conference=conference, source_key=item.key, **values)
+            matched[index] = talk
             new.append(talk)
             talk.render()
+            continue
+        if values["video_ref"] and not original[talk.pk]["video_ref"]:
+            videos_added += 1
+        rendered_before = [getattr(talk, name) for name in RENDERED]
+        for name, value in values.items():
+            setattr(talk, name, value)
+        talk.render()
+        if original[talk.pk] == values and rendered_before == [
+            getattr(talk, name) for name in RENDERED
+        ]:
+            parked_back.append(talk)  # only its parked slug needs restoring
         else:
-            rendered_before = [getattr(talk, name) for name in RENDERED]
-            for name, value in values.items():
-                setattr(talk, name, value)
-            talk.render()
-            if original[talk.pk] == values and rendered_before == [
-                getattr(talk, name) for name in RENDERED
-            ]:
-                unchanged += 1
-                parked_back.append(talk)  # only its parked slug needs restoring
-            else:
-                changed.append(talk)
+            changed.append(talk)
 
     Talk.objects.bulk_create(new, batch_size=1000)
     Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
     Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
-
-    # Topics: set them again from the text, in two statements.
-    talks = {t.video_id: t for t in new + changed + parked_back}
-    tags = {}
-    for name in sorted({name for names in topics.values() for name in names}):
-        tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
-    TaggedTalk.objects.filter(content_object__in=[t.pk for t in talks.values()]).delete()
-    TaggedTalk.objects.bulk_create(
-        [TaggedTalk(content_object=talks[vid], tag=tags[name]) for vid, names in topics.items()
-         for name in names],
-        batch_size=1000,
-    )  # fmt: skip
+    _write_topics(matched, topics)
+    recordings_changed = _write_recordings(matched, items)
+    unchanged = [t for t in parked_back if t.pk not in recordings_changed]
 
     return ImportResult(
         conference=conference,
         created=len(new),
-        updated=len(changed),
-        unchanged=unchanged,
-        not_in_file=len(existing.keys() - file_ids),
+        updated=len(changed) + len(parked_back) - len(unchanged),
+        unchanged=len(unchanged),
+        not_in_file=len(existing) - len(touched),
+        skipped=skipped,
+        videos_added=videos_added,
     )
+
+
+def _write_topics(talks: dict[int, Talk], topics: dict[int, list[str]]) -> None:
+    """Set each talk's topics where they differ from what it has: two statements."""
+    have = defaultdict(set)
+    links = TaggedTalk.objects.filter(content_object__in=[t.pk for t in talks.values()])
+    for talk_id, name in links.values_list("content_object", "tag__name"):
+        have[talk_id].add(name)
+    stale = [i for i, t in talks.items() if have[t.pk] != set(topics[i])]
+    if not stale:
+        return
+    tags = {}
+    for name in sorted({name for i in stale for name in topics[i]}):
+        tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+    TaggedTalk.objects.filter(content_object__in=[talks[i].pk for i in stale]).delete()
+    TaggedTalk.objects.bulk_create(
+        [TaggedTalk(content_object=talks[i], tag=tags[name]) for i in stale
+         for name in dict.fromkeys(topics[i])],
+        batch_size=1000,
+    )  # fmt: skip
+
+
+def _write_recordings(talks: dict[int, Talk], items: list[ParsedTalk]) -> set[int]:
+    """Replace the recordings of talks whose source lists others; a source that lists
+    none leaves a talk's recordings alone. The pks of talks whose recordings changed."""
+    have = defaultdict(list)
+    rows = Recording.objects.filter(talk__in=[t.pk for t in talks.values()]).order_by("position")
+    for talk_id, provider, reference, language in rows.values_list(
+        "talk", "provider", "reference", "language"
+    ):
+        have[talk_id].append((provider, reference, language))
+    stale, new = set(), []
+    for index, talk in talks.items():
+        item = items[index]
+        pairs = dict.fromkeys((r.provider, r.reference) for r in item.recordings)
+        want = [(p, r, item.language) for p, r in pairs]
+        if want and have[talk.pk] != want:
+            stale.add(talk.pk)
+            new += [
+                Recording(talk=talk, provider=p, reference=r, language=lang, position=n)
+                for n, (p, r, lang) in enumerate(want)
+            ]
+    Recording.objects.filter(talk__in=stale).delete()
+    Recording.objects.bulk_create(new, batch_size=1000)
+    return stale

@@ -29,7 +29,11 @@ from sessions.models import Talk
 MAX_BYTES = 20 * 1024 * 1024
 BULLET = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+(?P<text>.*\S)?\s*$")
 HEADING = re.compile(r"^(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
-LINK = re.compile(r"^\[YouTube\]\((?P<url>[^)\s]+)\)$", re.IGNORECASE)
+LINK = re.compile(
+    r"^\[(?P<label>YouTube|Vimeo|media\.ccc\.de|PeerTube|archive\.org|Video(?: file)?)\]"
+    r"\((?P<url>[^)\s]+)\)$",
+    re.IGNORECASE,
+)
 TAGLINE = re.compile(r'^"?[*_](?P<text>[^*_].*?)[*_]"?$')
 SPEAKER = re.compile(r"^(?P<name>[^-]+?)\s+[-\u2013\u2014]\s+(?P<role>.+)$")
 
@@ -88,14 +92,19 @@ class _TalkBuilder:
         talk = self.talk
         link = LINK.match(text)
         if link:
-            if talk.video_id:
-                raise WriteupError(lineno, f"talk {talk.title!r} has a second YouTube link")
-            video_id = video.id_from_url(link["url"])
-            if not video_id:
-                raise WriteupError(lineno, f"cannot find a YouTube video id in {link['url']!r}")
-            talk.video_id = video_id
+            if talk.recordings:
+                raise WriteupError(lineno, f"talk {talk.title!r} has a second video link")
+            recording = video.recording_from_url(link["url"])
+            if recording is None or (
+                link["label"].lower() == "youtube" and recording.provider != video.YOUTUBE
+            ):
+                raise WriteupError(
+                    lineno, f"cannot find a {link['label']} video in {link['url']!r}"
+                )
+            talk.recordings = [recording]
+            talk.key = recording.reference
             return
-        if not talk.video_id and not talk.verdict and not self.seen_bullets:
+        if not talk.recordings and not talk.verdict and not self.seen_bullets:
             tagline = TAGLINE.match(text)
             if tagline and "\n" not in text:
                 talk.tagline = tagline["text"].strip()
@@ -139,7 +148,7 @@ class _TalkBuilder:
 
     def finish(self) -> ParsedTalk:
         self.end_paragraph(before_bullet=False)
-        if not self.talk.video_id:
+        if not self.talk.recordings:
             raise WriteupError(
                 self.talk.line, f"talk {self.talk.title!r} has no [YouTube](...) link"
             )
@@ -231,8 +240,7 @@ def parse_writeup(text: str) -> ParsedCatalog:
         if talk.video_id in seen:
             raise WriteupError(
                 talk.line,
-                f"talk {talk.title!r} has the same YouTube video as the talk on line "
-                f"{seen[talk.video_id]}",
+                f"talk {talk.title!r} has the same video as the talk on line {seen[talk.video_id]}",
             )
         seen[talk.video_id] = talk.line
-    return ParsedCatalog(title=title, intro="\n".join(intro).strip(), talks=talks)
+    return ParsedCatalog(title=title, intro="\n".join(intro).strip(), talks=talks, format="writeup")

@@ -57,7 +57,7 @@ def test_import_reads_a_small_writeup(tmp_path):
     out = run_import(tmp_path, GOOD)
     assert "Example Conf 2024: 2 talks created, 0 updated, 0 unchanged" in out
     ada, breakout = Talk.objects.order_by("position")
-    assert (ada.kind, ada.speaker_name, ada.speaker_role, ada.tagline, ada.video_id) == (
+    assert (ada.kind, ada.speaker_name, ada.speaker_role, ada.tagline, ada.video_ref) == (
         "keynote",
         "Ada Lovelace",
         "Chief Engine Officer",
@@ -69,7 +69,7 @@ def test_import_reads_a_small_writeup(tmp_path):
         {"text": "First point", "children": [{"text": "Nested point", "children": []}]},
         {"text": "Second point", "children": []},
     ]
-    assert (breakout.kind, breakout.speaker_name, breakout.video_id) == (
+    assert (breakout.kind, breakout.speaker_name, breakout.video_ref) == (
         "breakout",
         "",
         "ABCDEFGHIJK",
@@ -84,7 +84,7 @@ def test_import_second_time_updates_in_place(tmp_path):
     out = run_import(tmp_path, GOOD.replace("Worth it.", "Worth it, twice."))
     assert "0 talks created, 1 updated, 1 unchanged" in out
     assert set(Talk.objects.values_list("pk", flat=True)) == ids
-    assert Talk.objects.get(video_id="abcdefghijk").verdict == "Worth it, twice."
+    assert Talk.objects.get(video_ref="abcdefghijk").verdict == "Worth it, twice."
 
 
 @pytest.mark.django_db
@@ -128,12 +128,12 @@ def test_import_keeps_talks_missing_from_the_file(tmp_path):
         ),
         (
             "---\ntitle: X\n---\n# Keynotes\n## Bad link\n[YouTube](https://example.com/v)\n",
-            "line 6: cannot find a YouTube video id in 'https://example.com/v'",
+            "line 6: cannot find a YouTube video in 'https://example.com/v'",
         ),
         (
             "---\ntitle: X\n---\n# Keynotes\n## One\n[YouTube](https://youtu.be/ABCDEFGHIJK)\n"
             "## Two\n[YouTube](https://youtu.be/ABCDEFGHIJK)\n",
-            "line 7: talk 'Two' has the same YouTube video as the talk on line 5",
+            "line 7: talk 'Two' has the same video as the talk on line 5",
         ),
         (
             "---\ntitle: X\n---\n# Keynotes\n## " + "T" * 400 + "\n"

@@ -6,7 +6,7 @@ from sessions.models import Talk
 
 
 def test_a_kind_without_an_estimate_gets_the_default_not_an_error():
-    assert lengths.length_of(Talk(kind="workshop"), None) == (lengths.DEFAULT_ESTIMATE, True)
+    assert lengths.length_of(Talk(kind="panel"), None) == (lengths.DEFAULT_ESTIMATE, True)
 
 
 def test_sql_totals_agree_with_length_of(alice, make_talks):

@@ -157,7 +157,7 @@ def test_watching_with_resume_time_links_to_that_second(alice_client, alice, que
         headers=HX,
     )
     html = response.content.decode()
-    assert f'href="https://youtu.be/{entry.talk.video_id}?t=754"' in html
+    assert f'href="https://youtu.be/{entry.talk.video_ref}?t=754"' in html
     assert "Resume 12:34" in html
     entry.refresh_from_db()
     assert (entry.status, entry.resume_seconds, entry.position) == ("watching", 754, 1)
@@ -281,7 +281,7 @@ def test_note_timestamps_become_video_links(alice_client, queued):
     note = "12:34 great diagram\n\n1:02:03 the demo\n\n* 0:45 in a bullet\n\nnot 12:34 mid-line"
     response = alice_client.post(f"/entries/{entry.pk}/note/", {"note": note}, headers=HX)
     html = response.content.decode()
-    vid = entry.talk.video_id
+    vid = entry.talk.video_ref
     rel = 'rel="noopener noreferrer nofollow"'
     assert f'<a href="https://youtu.be/{vid}?t=754" {rel}>12:34</a> great diagram' in html
     assert f'<a href="https://youtu.be/{vid}?t=3723" {rel}>1:02:03</a> the demo' in html
@@ -483,7 +483,7 @@ def test_watched_diary_by_date_with_rating_and_note(alice_client, alice, queued)
     html = alice_client.get("/watched/").content.decode()
     assert html.index("Monday 5 December 2022") < html.index("Friday 2 December 2022")
     assert 'aria-label="Rated 4 of 5">★★★★☆' in html
-    assert f"https://youtu.be/{entry.talk.video_id}?t=300" in html
+    assert f"https://youtu.be/{entry.talk.video_ref}?t=300" in html
     assert queued[2].talk.title not in html
 
 
@@ -555,12 +555,12 @@ def test_talk_page_signed_in_query_count(
     queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
     notes.save(entry, "12:34 the good part", base="")
     # session, user with profile, talk, topics, my entry, its tags, its viewings,
-    # earlier note versions
-    with django_assert_num_queries(8):
+    # earlier note versions, recordings
+    with django_assert_num_queries(9):
         response = alice_client.get(talks[-1].get_absolute_url())
     html = response.content.decode()
     assert "Remove from queue" in html
-    assert f"https://youtu.be/{talks[-1].video_id}?t=754" in html
+    assert f"https://youtu.be/{talks[-1].video_ref}?t=754" in html
 
 
 def test_catalog_card_shows_status_and_rating(alice_client, alice, queued):

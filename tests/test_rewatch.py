@@ -176,7 +176,7 @@ def test_markdown_diary_names_every_day(alice, rewatched):
 
 def test_backup_round_trip_keeps_every_viewing(alice, bob, rewatched):
     data = backup.backup(alice)
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert data["entries"][0]["viewings"] == [
         {"watched_on": "2026-11-20", "rating": 5},
         {"watched_on": "2026-09-01", "rating": 3},
@@ -199,7 +199,7 @@ def test_version_1_backups_still_read(bob, catalog):
         "profile": {"speed_percent": 150},
         "entries": [
             {
-                "talk": {"conference": "aws-reinvent-2022", "video_id": catalog[0].video_id},
+                "talk": {"conference": "aws-reinvent-2022", "video_id": catalog[0].video_ref},
                 "status": "watched",
                 "rating": 4,
                 "watched_on": "2022-12-05",
@@ -220,7 +220,7 @@ def test_backup_with_a_bad_viewing_is_refused(catalog):
         "version": 2,
         "profile": {},
         "lists": [],
-        "entries": [{"talk": {"video_id": catalog[0].video_id}, "viewings": [{"rating": 2}]}],
+        "entries": [{"talk": {"video_id": catalog[0].video_ref}, "viewings": [{"rating": 2}]}],
     }
     with pytest.raises(backup.BackupError, match="viewing 1: 'watched_on' is missing"):
         backup.parse_backup(json.dumps(bad).encode())

@@ -70,7 +70,7 @@ def imported(db) -> list[Talk]:
 
 def test_catalog_has_all_13_talks_exactly(imported):
     got = [
-        (t.title, t.kind, t.speaker_name, t.speaker_role, t.tagline, t.video_id) for t in imported
+        (t.title, t.kind, t.speaker_name, t.speaker_role, t.tagline, t.video_ref) for t in imported
     ]
     assert got == [row[:6] for row in EXPECTED]
     for talk, row in zip(imported, EXPECTED, strict=True):
@@ -124,8 +124,8 @@ def test_fixture_is_what_the_importer_makes(imported):
 
 
 def test_reimport_updates_and_never_duplicates(imported):
-    before = {t.video_id: t.pk for t in imported}
+    before = {t.video_ref: t.pk for t in imported}
     result = write_catalog(parse_writeup(decode(WRITEUP.read_bytes())))
     assert (result.created, result.updated, result.unchanged) == (0, 0, 13)
-    assert {t.video_id: t.pk for t in Talk.objects.all()} == before
+    assert {t.video_ref: t.pk for t in Talk.objects.all()} == before
     assert json.loads(catalog_json("aws-reinvent-2022")) == json.loads(FIXTURE.read_text())

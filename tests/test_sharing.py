@@ -103,7 +103,7 @@ def test_publish_shows_only_what_the_owner_chose(alice_client, rlist, watched):
     assert "<h1>Best of re:Invent 2022</h1>" in html
     assert "Three talks worth your evening." in html
     assert "Werner Vogels - CTO AWS" in html and "Funny and deep." in html
-    assert f"https://youtu.be/{watched[0].talk.video_id}?t=90" in html
+    assert f"https://youtu.be/{watched[0].talk.video_ref}?t=90" in html
     assert 'aria-label="Rated 5 of 5"' in html and 'aria-label="Rated 4 of 5"' in html
     # The first item shares its note, the others do not.
     assert "the Matrix intro" in html
@@ -267,7 +267,7 @@ def test_public_list_renders_its_intro_names_the_curator_and_the_total(client, a
 def test_diary_markdown_round_trips(alice_client, watched):
     text = alice_client.get("/watched/export.md").content.decode()
     parsed = parse_writeup(text)
-    assert {t.video_id for t in parsed.talks} == {e.talk.video_id for e in watched}
+    assert {t.video_id for t in parsed.talks} == {e.talk.video_ref for e in watched}
     desantis = next(t for t in parsed.talks if t.video_id == "R11YgBEZzqE")
     assert desantis.verdict[0].startswith("My rating: 3 of 5.")
     assert [n["text"] for n in desantis.outline] == ["private thoughts about SnapStart"]

@@ -40,3 +40,13 @@ def star_buttons(context, item, fragment: str, target: str):
 @register.simple_tag
 def resume_link(item):
     return controls.resume_link(item)
+
+
+@register.simple_tag(takes_context=True)
+def thumbnail(context, talk):
+    return controls.thumbnail(talk, context.get("remote_images", True))
+
+
+@register.simple_tag
+def watch_link(talk, css: str = "watch-link", text: str = ""):
+    return controls.watch_link(talk, css, text)

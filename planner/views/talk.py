@@ -56,7 +56,8 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         entry = mine.with_tags().with_viewings().first()
         if entry is not None:
             entry.talk = talk  # resume links and notes need it: spare a query
-    return render(request, "planner/talk_detail.html", talk_context(request, talk, entry))
+    context = talk_context(request, talk, entry, recordings=list(talk.recordings.all()))
+    return render(request, "planner/talk_detail.html", context)
 
 
 def refused(request: HttpRequest, template: str, entry: Entry, **forms) -> HttpResponse:
