@@ -8,6 +8,8 @@ Events carry the schedule's guid and slug, so importing this after the schedule
 gives its talks their recordings, real lengths and thumbnails.
 """
 
+import re
+
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.readers.common import (
@@ -20,6 +22,8 @@ from sessions.readers.common import (
     text,
     year_of,
 )
+
+ROOM = re.compile(r"(?i)\b(saal|hall|room|stage|b[üu]hne)\b")
 
 
 def read(data) -> ParsedCatalog:
@@ -46,7 +50,13 @@ def read(data) -> ParsedCatalog:
         for tag in event.get("tags") or []:
             tag = one_line(tag, 100)
             # The tags repeat the acronym, the event number and the room: keep words.
-            if tag and not tag.isdigit() and tag.lower() not in ignored_tags and len(tag) > 2:
+            if (
+                tag
+                and not tag.isdigit()
+                and tag.lower() not in ignored_tags
+                and len(tag) > 2
+                and not ROOM.search(tag)
+            ):
                 tags.append(tag)
         talks.append(
             ParsedTalk(

@@ -36,7 +36,7 @@ def read(data) -> ParsedCatalog:
         talks.append(
             ParsedTalk(
                 line=where,
-                kind="talk",
+                kind="keynote" if "keynote" in name.lower() else "talk",
                 title=name or vid,
                 key=vid,
                 verdict=paragraphs(entry.get("description")),

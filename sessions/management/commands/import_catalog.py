@@ -16,8 +16,7 @@ def report(result: ImportResult) -> list[str]:
         lines.append(f"{result.videos_added} talks now have a recording.")
     if result.not_in_file:
         lines.append(
-            f"{result.not_in_file} talks of this conference are not in the file; "
-            "left as they are."
+            f"{result.not_in_file} talks of this conference are not in the file; left as they are."
         )
     lines += [f"skipped {reason}" for reason in result.skipped]
     return lines
