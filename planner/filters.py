@@ -11,6 +11,15 @@ from planner.models import Entry
 from sessions.models import Talk
 
 PERSONAL = ("status", "tag", "min_rating")
+PUBLIC = ("q", "kind", "topic", "conference", "year", "track", "language", "video")
+
+
+def public_key(data: dict) -> str:
+    """The public filters as a cache key (the words as the search reads them)."""
+    from sessions import search
+
+    words = " ".join(search.words(data.get("q") or ""))
+    return "|".join([words, *(str(data.get(name) or "") for name in PUBLIC[1:])])
 
 
 def public(talks, data: dict):
@@ -21,6 +30,18 @@ def public(talks, data: dict):
         talks = talks.filter(kind=data["kind"])
     if data.get("topic"):
         talks = talks.on_topic(data["topic"])
+    if data.get("conference"):
+        talks = talks.filter(conference__slug=data["conference"])
+    if data.get("year"):
+        talks = talks.filter(conference__year=data["year"])
+    if data.get("track"):
+        talks = talks.filter(track=data["track"])
+    if data.get("language"):
+        talks = talks.filter(language=data["language"])
+    if data.get("video") == "yes":
+        talks = talks.exclude(video_ref="")
+    elif data.get("video") == "no":
+        talks = talks.filter(video_ref="")
     return talks
 
 
@@ -59,6 +80,6 @@ def talks(rows, data: dict, user):
 
 def entries(rows, data: dict):
     """The queue: records matching the filters."""
-    if any(data.get(name) for name in ("q", "kind", "topic")):
+    if any(data.get(name) for name in PUBLIC):
         rows = rows.filter(talk__in=public(Talk.objects.all(), data))
     return rows.filter(personal(data))

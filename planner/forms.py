@@ -187,6 +187,15 @@ class PlanFilterForm(forms.Form):
         label="Kind", required=False, choices=[("", "Any kind"), *Talk.Kind.choices]
     )
     topic = forms.ChoiceField(label="Topic", required=False)
+    conference = forms.ChoiceField(label="Conference", required=False)
+    year = forms.ChoiceField(label="Year", required=False)
+    track = forms.ChoiceField(label="Track", required=False)
+    language = forms.ChoiceField(label="Language", required=False)
+    video = forms.ChoiceField(
+        label="Video",
+        required=False,
+        choices=[("", "With or without"), ("yes", "Has a video"), ("no", "No recording yet")],
+    )
     status = forms.ChoiceField(label="Status", required=False)
     tag = forms.ChoiceField(label="My tag", required=False)
     min_rating = forms.TypedChoiceField(
@@ -207,9 +216,24 @@ class PlanFilterForm(forms.Form):
         ("untracked", "Not in my plan"),
     ]
 
-    def __init__(self, data, *, topics, tags, signed_in: bool, statuses=None):
+    FACETS = {
+        "conference": "All conferences",
+        "year": "Any year",
+        "track": "All tracks",
+        "language": "Any language",
+    }
+
+    def __init__(self, data, *, topics, tags, signed_in: bool, statuses=None, facets=None):
         super().__init__(data)
         self.fields["topic"].choices = [("", "All topics"), *topics]
+        facets = facets or {}
+        for name, everything in self.FACETS.items():
+            if facets.get(name):
+                self.fields[name].choices = [("", everything), *facets[name]]
+            else:  # one conference, one language: nothing to choose
+                del self.fields[name]
+        if facets.get("video") is False:
+            del self.fields["video"]
         self.fields["tag"].choices = [("", "All my tags"), *[(t, t) for t in tags]]
         self.fields["status"].choices = statuses or self.STATUS_CHOICES
         if not signed_in:
@@ -219,6 +243,11 @@ class PlanFilterForm(forms.Form):
     @property
     def active(self) -> bool:
         return self.is_valid() and any(v not in (None, "") for v in self.cleaned_data.values())
+
+    @property
+    def more_active(self) -> bool:
+        """A filter under "More filters" is set (so the details start open)."""
+        return bool(self.errors) or any(self[name].value() for name in self.fields if name != "q")
 
 
 class ListForm(forms.ModelForm):

@@ -41,3 +41,33 @@ def topics_in_use() -> list[tuple[str, str]]:
     talk's topic links: 3.8 ms on PostgreSQL at 20,000 talks."""
     used = TaggedTalk.objects.filter(tag=OuterRef("pk"))
     return list(Tag.objects.filter(Exists(used)).order_by("name").values_list("slug", "name"))
+
+
+FACET_LIMIT = 60  # tracks or languages offered in a filter; the rest are found by search
+
+
+def facets() -> dict[str, list[tuple[str, str]]]:
+    """The catalog's conferences, years, tracks and languages, as filter choices. One
+    query; cached per catalog version (sessions.listing) by the pages that use it.
+    A filter with one choice or none is left out: it could not narrow anything."""
+    from sessions.models import Talk
+
+    rows = list(
+        Talk.objects.values_list(
+            "conference__slug", "conference__name", "conference__year", "track", "language"
+        ).distinct()
+    )
+    conferences = sorted({(-(r[2] or 0), r[1], r[0]) for r in rows})
+    tracks = sorted({r[3] for r in rows if r[3]}, key=str.lower)[:FACET_LIMIT]
+    languages = sorted({r[4] for r in rows if r[4]})[:FACET_LIMIT]
+    years = sorted({r[2] for r in rows if r[2]}, reverse=True)
+
+    def offered(choices: list) -> list:
+        return choices if len(choices) > 1 else []
+
+    return {
+        "conference": offered([(slug, name) for _, name, slug in conferences]),
+        "year": offered([(str(y), str(y)) for y in years]),
+        "track": offered([(t, t) for t in tracks]),
+        "language": offered([(lang, lang) for lang in languages]),
+    }

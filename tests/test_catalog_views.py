@@ -85,8 +85,9 @@ def test_catalog_paginates(client, make_talks):
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_catalog_query_count_is_constant(client, make_talks, django_assert_num_queries, n):
     make_talks(n)
-    # catalog version, topics in use and count (first time only), talks, their topics
-    with django_assert_num_queries(5):
+    # catalog version, topics in use, filter choices and count (first time only), talks,
+    # their topics
+    with django_assert_num_queries(6):
         response = client.get("/")
     assert f"{n} talk" in response.content.decode()
     with django_assert_num_queries(3):

@@ -505,9 +505,10 @@ def test_catalog_signed_in_query_count(
     _queue_n(alice, talks)
     watching = Entry.objects.select_related("user").get(user=alice, talk=talks[0])
     queue.set_status(watching, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
-    # session, user with profile, catalog version, topics in use and count (first time only),
-    # my tags, talks with my entries, their topics; home: in progress with up next, queue total
-    with django_assert_num_queries(10):
+    # session, user with profile, catalog version, topics in use, filter choices and count
+    # (first time only), my tags, talks with my entries, their topics; home: in progress with
+    # up next, queue total
+    with django_assert_num_queries(11):
         response = alice_client.get("/")
     html = response.content.decode()
     assert f"{n} talk" in html

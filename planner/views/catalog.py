@@ -10,9 +10,9 @@ from planner import filters
 from planner.forms import PlanFilterForm
 from planner.models import Entry, Profile
 from planner.views.common import item_for, my_tags, paginate, partial_or_page, profile_of, speed_of
-from sessions import listing, search
+from sessions import listing
 from sessions.models import Talk
-from sessions.topics import topics_in_use
+from sessions.topics import facets, topics_in_use
 
 
 @require_GET
@@ -29,6 +29,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     form = PlanFilterForm(
         request.GET,
         topics=listing.cached(token, "topics", topics_in_use),
+        facets=listing.cached(token, "facets", facets),
         tags=my_tags(user) if profile else [],
         signed_in=profile is not None,
     )
@@ -56,8 +57,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         if not filters.is_public(data):
             ids = find()
         else:  # the same for everyone: shared by every request this process serves
-            words = " ".join(search.words(data["q"]))
-            ids = listing.cached(token, f"ids:{words}|{data['kind']}|{data['topic']}", find)
+            ids = listing.cached(token, f"ids:{filters.public_key(data)}", find)
         page, query = paginate(request.GET, ids)
         by_pk = rows.in_bulk(page.object_list)
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
