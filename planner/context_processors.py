@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -13,7 +14,9 @@ def here(request: HttpRequest) -> dict:
 
 
 def images(request: HttpRequest) -> dict:
-    """Whether to show pictures from video hosts (a person may turn them off)."""
+    """Whether to show pictures from video hosts (the site or the person may say no)."""
+    if not settings.REMOTE_IMAGES:
+        return {"remote_images": False}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"remote_images": True}

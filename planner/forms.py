@@ -9,6 +9,7 @@ from planner.backup import BackupError, parse_backup
 from planner.markup import format_clock, parse_clock
 from planner.models import NOTE_MAX_CHARS, Entry, ListItem, Profile, RecommendedList
 from sessions.models import Talk
+from sessions.readers.common import MAX_BYTES as MAX_IMPORT_BYTES
 
 
 class SignUpForm(UserCreationForm):
@@ -324,3 +325,45 @@ class BackupForm(forms.Form):
         except BackupError as exc:
             raise forms.ValidationError(f"Nothing was imported: {exc}.") from exc
         return upload
+
+
+class ImportForm(forms.Form):
+    """The staff's Add-a-conference form: a file or a URL, and what to call it."""
+
+    url = forms.URLField(
+        label="Address of the schedule or video list",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example a pretalx schedule.json, or https://api.media.ccc.de/public/"
+        "conferences/38c3",
+    )
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text="A writeup (.md), schedule.xml or .json, media.ccc.de, Sessionize or yt-dlp "
+        "JSON; up to 20 MB. A pyvideo folder is imported with manage.py import_catalog.",
+    )
+    format = forms.ChoiceField(label="Format", required=False)
+    title = forms.CharField(
+        label="Conference name",
+        required=False,
+        max_length=200,
+        help_text="Optional; Sessionize files carry no name of their own.",
+    )
+
+    def __init__(self, *args, formats: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [("", "Tell from the content"), *formats.items()]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("url")) == bool(data.get("file")):
+            raise forms.ValidationError("Give either an address or a file (one of the two).")
+        return data

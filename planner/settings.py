@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 # Catalog imports from a URL refuse private and local addresses (sessions.fetch);
 # tests and a trusted private network may allow them.
 CATALOG_IMPORT_ALLOW_PRIVATE_URLS = envbool("CATALOG_IMPORT_ALLOW_PRIVATE_URLS", False)
+# Video thumbnails come from the video hosts, who then see the reader's address. A site
+# may turn them off for everyone (PLANNER_REMOTE_IMAGES=false); each person may too.
+REMOTE_IMAGES = envbool("PLANNER_REMOTE_IMAGES", True)
 
 # Benchmark and load-test tooling, only where it is used (never in a deployment).
 if envbool("PLANNER_TOOLS", DEBUG):

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from planner.views import account, actions, catalog, data, lists, queue, shared, talk
+from planner.views import (
+    account,
+    actions,
+    catalog,
+    conferences,
+    data,
+    lists,
+    queue,
+    shared,
+    talk,
+)
 
 # What a person does to their record of a talk: /entries/<entry_id>/...
 entry_urls = [
@@ -33,6 +43,14 @@ urlpatterns = [
     path("healthz", catalog.healthz, name="healthz"),
     path("talks/<int:talk_id>/track/", actions.track, name="track"),
     path("talks/<slug:conference_slug>/<slug:slug>/", talk.talk_detail, name="talk_detail"),
+    path("conferences/", conferences.conference_list, name="conferences"),
+    path("conferences/add/", conferences.conference_add, name="conference_add"),
+    path("conferences/<slug:slug>/", conferences.conference_detail, name="conference_detail"),
+    path(
+        "conferences/<slug:slug>/refresh/",
+        conferences.conference_refresh,
+        name="conference_refresh",
+    ),
     path("queue/", queue.queue_page, name="queue"),
     path("queue/reorder/", queue.reorder, name="reorder"),
     path("watched/", account.watched, name="watched"),

@@ -174,7 +174,10 @@ class Talk(models.Model):
 
     @property
     def section_label(self) -> str:
-        """Heading the catalog groups by; needs conference to be select_related."""
+        """Heading the catalog groups by; needs conference to be select_related. A writeup
+        is written in sections by kind; a schedule mixes kinds in time order."""
+        if self.conference.source_format not in ("", "writeup"):
+            return self.conference.name
         return f"{self.conference.name}: {self.get_kind_display()}s"
 
     @property

@@ -42,6 +42,17 @@ def resume_link(item):
     return controls.resume_link(item)
 
 
+@register.filter
+def hours(seconds: int | None) -> str:
+    """ "12.5 hours", "40 minutes": a total a person can picture."""
+    if not seconds:
+        return ""
+    if seconds < 3600:
+        return f"{round(seconds / 60)} minutes"
+    value = round(seconds / 3600, 1)
+    return f"{value:g} hour{'' if value == 1 else 's'}"
+
+
 @register.simple_tag(takes_context=True)
 def thumbnail(context, talk):
     return controls.thumbnail(talk, context.get("remote_images", True))

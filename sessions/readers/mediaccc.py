@@ -85,6 +85,7 @@ def read(data) -> ParsedCatalog:
         talks=talks,
         format="mediaccc",
         slug=acronym,
-        year=year_of(text(data, "event_last_released_at"), title, text(data, "slug")),
+        year=year_of(title, text(data, "slug"))
+        or next((t.held_on.year for t in talks if t.held_on), None),
         skipped=skipped,
     )

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from sessions.video import THUMBNAIL_HOSTS
 from tests.conftest import FIXTURE
+
+# A 1x1 GIF: the stand-in answer of the thumbnail hosts (i.ytimg.com and the others serve
+# plain images at these URLs), so pages render offline as they do online.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make between browser steps are still plain synchronous code.
@@ -38,9 +45,21 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def no_remote_images(settings):
+    """Pages without thumbnails unless a test asks for them: a stalled image request
+    must not decide whether a test about something else passes."""
+    settings.REMOTE_IMAGES = False
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    for host in THUMBNAIL_HOSTS:
+        context.route(
+            f"https://{host}/**",
+            lambda route: route.fulfill(status=200, content_type="image/gif", body=PIXEL),
+        )
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []

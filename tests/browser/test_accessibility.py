@@ -27,6 +27,8 @@ PUBLIC = [
     "/accounts/signup/",
     "/accounts/password_reset/",
     "/accounts/password_reset/done/",
+    "/conferences/",
+    "/conferences/aws-reinvent-2022/",
 ]
 SIGNED_IN = [
     "/",

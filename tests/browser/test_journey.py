@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import scripts_ready
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,7 @@ def test_signup_browse_search_open_talk(page, live_catalog):
     expect(page.get_by_role("heading", name="Werner Vogels - CTO AWS")).to_be_visible()
 
     # Typing filters through htmx: the results change and the URL follows.
+    scripts_ready(page)
     page.get_by_label("Search").fill("eventbridge")
     expect(page.locator("#result-count")).to_have_text("5 talks matching “eventbridge”")
     expect(page).to_have_url(re.compile(r"\?q=eventbridge"))

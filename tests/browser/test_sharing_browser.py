@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from planner import queue
 from planner.models import Entry, ListItem
 from sessions.models import Talk
-from tests.browser.steps import sign_in
+from tests.browser.steps import scripts_ready, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -104,6 +104,7 @@ def test_leaving_with_unsaved_list_text_warns(page, curator):
     page.get_by_role("button", name="Create list").click()
     asked = []
     page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    scripts_ready(page)
     page.get_by_role("textbox", name="Intro").fill("typed, and the autosave has not run yet")
     page.close(run_before_unload=True)
     page.wait_for_timeout(300)

@@ -17,7 +17,10 @@ from tests.conftest import PASSWORD
 PUBLIC = {
     "healthz", "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
+    "conferences", "conference_detail",
 }  # fmt: skip
+# Staff only: the catalog's door. Signed out: sign in; signed in without staff: 404.
+STAFF = {"conference_add", "conference_refresh"}
 PERSONAL_GET = {
     "queue", "watched", "settings", "lists", "list_detail", "list_markdown",
     "watched_markdown", "watched_csv", "backup_download", "password_change",
@@ -54,7 +57,7 @@ ALL = dict(named_patterns())
 
 
 def test_every_url_is_classified():
-    unknown = set(ALL) - PUBLIC - PERSONAL_GET - PERSONAL_POST
+    unknown = set(ALL) - PUBLIC - PERSONAL_GET - PERSONAL_POST - STAFF
     assert unknown == set(), f"classify these views in the attack suite: {sorted(unknown)}"
 
 
@@ -96,6 +99,8 @@ def url_for(name: str, kwargs: dict) -> str:
     needed = {k: v for k, v in kwargs.items() if f"<{k}>" in pattern or f":{k}>" in pattern}
     if name == "password_reset_confirm":
         needed = {"uidb64": "MQ", "token": "set-password"}
+    if name.startswith("conference_") and "slug" in needed:
+        needed = {"slug": "aws-reinvent-2022"}
     return reverse(name, kwargs=needed)
 
 
@@ -164,3 +169,48 @@ def test_state_changing_views_refuse_get(world, name):
     client = Client()
     client.force_login(world["alice"])
     assert client.get(url).status_code == 405, url
+
+
+def catalog_state() -> str:
+    from sessions.models import Conference, Talk
+
+    return json.dumps(
+        [list(Conference.objects.values()), list(Talk.objects.values_list("pk", "title"))],
+        default=str,
+    )
+
+
+IMPORT_POST = {"url": "http://127.0.0.1:9/schedule.json", "token": "x", "title": "Mine"}
+
+
+@pytest.mark.parametrize("name", sorted(STAFF))
+def test_staff_pages_send_the_signed_out_to_sign_in_and_hide_from_others(world, name):
+    before = catalog_state()
+    url = url_for(name, world["kwargs"])
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(url, IMPORT_POST)
+        assert response.status_code in (302, 405), (method, url)
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/accounts/login/?next=")
+        client = Client()
+        client.force_login(world["bob"])
+        response = getattr(client, method)(url, IMPORT_POST)
+        assert response.status_code in (404, 405), (method, url, response.status_code)
+    assert catalog_state() == before
+
+
+@pytest.mark.parametrize("name", sorted(STAFF))
+def test_staff_posts_need_the_csrf_token(world, name):
+    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+    before = catalog_state()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    assert client.post(url_for(name, world["kwargs"]), IMPORT_POST).status_code == 403
+    assert catalog_state() == before
+
+
+def test_refresh_refuses_get(world):
+    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    assert client.get(url_for("conference_refresh", world["kwargs"])).status_code == 405

@@ -1,0 +1,178 @@
+"""The conferences in the catalog, and the staff's door for adding and refreshing them."""
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from planner.forms import ImportForm
+from planner.views.common import item_for, profile_of, speed_of
+from sessions.catalog import CatalogError
+from sessions.management.commands.import_catalog import report
+from sessions.models import Conference, Talk
+from sessions.readers import FORMATS, fetch, read_bytes, read_source
+from sessions.writer import write_catalog
+
+PREVIEW_TALKS = 8
+PREVIEW_SECONDS = 3600  # how long a previewed file waits for its Import
+UPLOAD_FORMATS = {k: v for k, v in FORMATS.items() if k != "pyvideo"}
+
+
+def staff_only(view):
+    """Staff pages: signed-out people are asked to sign in; everyone else gets a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def with_counts(conferences):
+    """Talks and hours of video per conference, in the same query."""
+    return conferences.annotate(
+        talk_count=Count("talks"),
+        video_count=Count("talks", filter=~Q(talks__video_ref="")),
+        # Real lengths only: a schedule's slot is not video.
+        video_seconds=Sum(
+            "talks__duration_seconds",
+            filter=~Q(talks__video_ref="") & Q(talks__length_is_slot=False),
+        ),
+    )
+
+
+@require_GET
+def conference_list(request: HttpRequest) -> HttpResponse:
+    conferences = with_counts(Conference.objects.order_by("-year", "name"))
+    return render(request, "planner/conferences.html", {"conferences": conferences})
+
+
+@require_GET
+def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = get_object_or_404(with_counts(Conference.objects.all()), slug=slug)
+    tracks = (
+        Talk.objects.filter(conference=conference)
+        .exclude(track="")
+        .values("track")
+        .annotate(n=Count("pk"))
+        .order_by("track")
+    )
+    context = {"conference": conference, "tracks": tracks}
+    return render(request, "planner/conference_detail.html", context)
+
+
+def _source_name(form: ImportForm) -> str:
+    upload = form.cleaned_data.get("file")
+    return upload.name if upload else form.cleaned_data["url"]
+
+
+def _preview(request: HttpRequest, form: ImportForm) -> HttpResponse:
+    """Read the source, work the import out in a rolled-back transaction, and keep the
+    bytes for the Import button, so what is imported is what was previewed."""
+    data = form.cleaned_data
+    name = _source_name(form)
+    try:
+        raw = data["file"].read() if data.get("file") else fetch.fetch(data["url"]).body
+        parsed = read_bytes(raw, data["format"], data["title"])
+        result = write_catalog(parsed, source_url=data["url"] or "", dry_run=True)
+    except (CatalogError, fetch.FetchError) as exc:
+        form.add_error(None, f"{name}: {exc}")
+        return render(request, "planner/conference_add.html", {"form": form}, status=400)
+    token = secrets.token_urlsafe(16)
+    cache.set(
+        f"import-preview:{request.user.pk}:{token}",
+        {"raw": raw, "format": parsed.format, "title": data["title"], "url": data["url"] or "",
+         "name": name},
+        PREVIEW_SECONDS,
+    )  # fmt: skip
+    speed = speed_of(profile_of(request))
+    context = {
+        "form": form,
+        "parsed": parsed,
+        "result": result,
+        "report": report(result),
+        "token": token,
+        "name": name,
+        "format_label": FORMATS[parsed.format],
+        "items": [item_for(_unsaved(t), None, speed) for t in parsed.talks[:PREVIEW_TALKS]],
+        "more": max(0, len(parsed.talks) - PREVIEW_TALKS),
+    }
+    return render(request, "planner/conference_add.html", context)
+
+
+def _unsaved(parsed_talk) -> Talk:
+    """A talk as it will look, for the preview (never saved)."""
+    first = parsed_talk.recordings[0] if parsed_talk.recordings else None
+    return Talk(
+        kind=parsed_talk.kind,
+        title=parsed_talk.title,
+        speaker_name=parsed_talk.speaker_name,
+        track=parsed_talk.track,
+        duration_seconds=parsed_talk.duration_seconds,
+        length_is_slot=parsed_talk.length_is_slot,
+        video_provider=first.provider if first else "",
+        video_ref=first.reference if first else "",
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def conference_add(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "token" in request.POST:
+        return _import_previewed(request)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, formats=UPLOAD_FORMATS)
+        if form.is_valid():
+            return _preview(request, form)
+        return render(request, "planner/conference_add.html", {"form": form}, status=400)
+    form = ImportForm(formats=UPLOAD_FORMATS)
+    return render(request, "planner/conference_add.html", {"form": form})
+
+
+def _refused(request: HttpRequest, error: str) -> HttpResponse:
+    context = {"form": ImportForm(formats=UPLOAD_FORMATS), "error": error}
+    return render(request, "planner/conference_add.html", context, status=400)
+
+
+def _import_previewed(request: HttpRequest) -> HttpResponse:
+    key = f"import-preview:{request.user.pk}:{request.POST['token'][:64]}"
+    stash = cache.get(key)
+    if stash is None:
+        return _refused(request, "That preview has expired. Give the file or address again.")
+    try:
+        parsed = read_bytes(stash["raw"], stash["format"], stash["title"])
+        result = write_catalog(parsed, source_url=stash["url"])
+    except CatalogError as exc:  # the catalog changed under the preview in a way it refuses
+        return _refused(request, f"{stash['name']}: {exc}")
+    cache.delete(key)
+    for line in report(result)[:20]:
+        messages.success(request, line)
+    return redirect("conference_detail", result.conference.slug)
+
+
+@staff_only
+@require_POST
+def conference_refresh(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = get_object_or_404(Conference, slug=slug)
+    if not conference.source_url:
+        messages.error(request, "This conference was imported from a file: upload it again.")
+        return redirect("conference_detail", slug)
+    try:
+        parsed = read_source(conference.source_url, conference.source_format)
+        result = write_catalog(parsed, source_url=conference.source_url)
+    except CatalogError as exc:
+        messages.error(request, f"Not refreshed: {exc}. Nothing was changed.")
+        return redirect("conference_detail", slug)
+    for line in report(result)[:20]:
+        messages.success(request, line)
+    return redirect("conference_detail", result.conference.slug)

@@ -1,0 +1,65 @@
+"""The staff's Add-a-conference page in a browser: upload, preview, import, by keyboard;
+and thumbnails that load into a fixed box (no layout shift)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from sessions.models import Talk
+from tests.browser.steps import sign_in
+from tests.browser.test_accessibility import WCAG
+from tests.conftest import PASSWORD
+from tests.test_import_formats import SAMPLES
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def staff(live_catalog):
+    return User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_add_a_conference_with_its_preview(page, staff, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "root")
+    page.goto("/conferences/")
+    page.get_by_role("link", name="Add a conference").click()
+    page.get_by_label("Or upload a file").set_input_files(SAMPLES / "schedule.xml")
+    page.get_by_role("button", name="Preview").press("Enter")
+
+    preview = page.get_by_role("region", name="Preview: Example Chaos Congress 2024")
+    expect(preview).to_contain_text("4 new talks")
+    expect(preview).to_contain_text("Ein Blick unter die Haube: Größenordnungen")
+    expect(preview).to_contain_text("Jördis Beispiel and Kim Example")
+    expect(preview).to_contain_text("26:40 at 1.5x")  # a 40-minute slot at 1.5x
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+    assert not Talk.objects.filter(conference__slug="exc24").exists()
+
+    page.get_by_role("button", name="Import 4 talks").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Example Chaos Congress 2024", level=1)).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("4 talks created")
+    assert Talk.objects.filter(conference__slug="exc24").count() == 4
+
+    page.get_by_role("link", name="Browse its talks").click()
+    expect(page.locator("#result-count")).to_have_text("4 talks")
+    expect(page.locator(".no-video")).to_have_count(4)  # "No recording yet", and queueable
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_thumbnails_load_into_a_fixed_box(page, live_catalog, settings):
+    settings.REMOTE_IMAGES = True
+    page.goto("/")
+    card = page.locator(".card").first
+    thumb = card.locator("img.thumb")
+    expect(thumb).to_have_attribute("loading", "lazy")
+    box = thumb.bounding_box()
+    assert round(box["width"] / box["height"], 2) == round(16 / 9, 2)
+    height = card.bounding_box()["height"]
+    thumb.scroll_into_view_if_needed()
+    expect(thumb).to_have_js_property("complete", True)
+    assert card.bounding_box()["height"] == height

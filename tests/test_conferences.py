@@ -1,0 +1,247 @@
+"""Many conferences: their pages, the catalog's filters over them, thumbnails, and the
+staff's Add-a-conference page with its preview and Refresh."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from planner.models import Profile
+from sessions.models import Conference, Talk
+from tests.conftest import PASSWORD
+from tests.test_import_formats import PYVIDEO, SAMPLES, run, sample
+
+
+@pytest.fixture
+def staff_client(client, db):
+    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def several(catalog):
+    run(SAMPLES / "schedule.xml")
+    run(SAMPLES / "mediaccc.json")
+    run(PYVIDEO)
+    run(SAMPLES / "ytdlp-playlist.json")
+
+
+def upload(name: str, content: bytes | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content if content is not None else sample(name))
+
+
+@pytest.mark.usefixtures("several")
+def test_the_conferences_page_lists_each_with_talks_and_hours_of_video(client):
+    html = client.get("/conferences/").content.decode()
+    names = ["Example Chaos Congress 2024", "Example Cloud Summit 2023 keynotes",
+             "AWS re:Invent 2022", "PyCon Example 2019"]  # fmt: skip
+    assert [html.index(n) for n in names] == sorted(html.index(n) for n in names)  # newest first
+    assert "5 talks" in html and "3.5 hours of video" in html  # 2538 s + 9930 s, real lengths
+    assert "13 talks" in html and "13 videos" in html  # the writeup has no lengths
+    assert "https://api.media.ccc.de" not in html  # imported from files, no source link
+
+
+@pytest.mark.usefixtures("several")
+def test_the_conferences_page_query_count_is_constant(client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # conferences with their counts
+        client.get("/conferences/")
+    run(SAMPLES / "schedule.json")
+    with django_assert_num_queries(1):
+        assert "PyExample 2025" in client.get("/conferences/").content.decode()
+
+
+@pytest.mark.usefixtures("several")
+def test_a_conference_page_names_its_tracks_and_links_its_talks(client):
+    html = client.get("/conferences/exc24/").content.decode()
+    assert "<h1>Example Chaos Congress 2024</h1>" in html
+    assert 'href="/?conference=exc24"' in html
+    assert "Community (1)" in html and "Hardware (2)" in html
+    assert "Refresh from the source" not in html
+    assert client.get("/conferences/nope/").status_code == 404
+
+
+@pytest.mark.usefixtures("several")
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("conference=pycon-example-2019&language=spa", ["Cadenas Unicode en Python: ñ, é, 漢字"]),
+        ("year=2023", ["Opening keynote: the next ten years",
+                       "Keynote: Größer, schneller, günstiger"]),
+        ("conference=exc24&video=no", ["Lightning Talks", "Lightning Talks"]),
+        ("track=Community", ["Lightning Talks"]),
+        ("conference=exc24&track=Hardware&video=yes",
+         ["Ein Blick unter die Haube: Größenordnungen", "Soldering for everyone"]),
+    ],
+)  # fmt: skip
+def test_catalog_filters_by_conference_year_track_language_and_video(client, query, titles):
+    html = client.get(f"/?{query}").content.decode()
+    found = [t.title for t in Talk.objects.all() if f">{t.title}</a></h3>" in html]
+    assert sorted(set(found)) == sorted(set(titles))
+    assert html.count('<li class="card"') == len(titles)
+    assert f"{len(titles)} talk" in html
+
+
+@pytest.mark.usefixtures("several")
+def test_an_unknown_filter_value_is_a_clear_error(client):
+    response = client.get("/?conference=nope")
+    assert response.status_code == 400
+    assert "Conference: Select a valid choice." in response.content.decode()
+
+
+@pytest.mark.usefixtures("several", "no_lazy_loads")
+def test_catalog_query_counts_stay_pinned_with_several_conferences(
+    client, django_assert_num_queries
+):
+    # version, topics, filter choices, count (first time only), talks, their topics
+    with django_assert_num_queries(6):
+        client.get("/")
+    with django_assert_num_queries(3):
+        client.get("/")
+    with django_assert_num_queries(4):  # version, ids of the matches, talks, their topics
+        client.get("/?conference=exc24&video=yes")
+
+
+@pytest.mark.usefixtures("several")
+def test_thumbnails_lazy_in_a_fixed_box_and_off_by_a_setting(alice_client, alice, client):
+    talk = Talk.objects.get(source_key="decorators-all-the-way-down")
+    img = (
+        '<img class="thumb" src="https://i.ytimg.com/vi/Zx9Yw8Vu7Ts/maxresdefault.jpg" '
+        'alt="Video still" loading="lazy" decoding="async" width="320" height="180">'
+    )
+    response = client.get("/?conference=pycon-example-2019")
+    assert img in response.content.decode()
+    policy = response.headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://i.ytimg.com https://static.media.ccc.de" in policy
+    assert img in alice_client.get(talk.get_absolute_url()).content.decode()
+
+    response = alice_client.post(
+        "/settings/", {"speed_percent": "150", "remote_images": ""}, follow=True
+    )
+    assert Profile.objects.get(user=alice).remote_images is False
+    for url in ("/?conference=pycon-example-2019", talk.get_absolute_url()):
+        html = alice_client.get(url).content.decode()
+        assert "i.ytimg.com" not in html
+        assert '<span class="thumb thumb-none" aria-hidden="true"></span>' in html
+
+
+def test_add_a_conference_is_a_preview_then_an_import(staff_client):
+    page = staff_client.get("/conferences/add/").content.decode()
+    assert "<h1>Add a conference</h1>" in page
+    response = staff_client.post(
+        "/conferences/add/", {"file": upload("sessionize.json"), "title": "Example Ops Day 2025"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview: Example Ops Day 2025" in html
+    assert "<strong>2</strong> new talks" in html and "<strong>1</strong> skipped" in html
+    assert "&#x27;Lunch&#x27; is a service session" in html
+    assert "Observability without the bill" in html and "Mia Example and Ilya Beispiel" in html
+    assert "30:00 at 1.5x" in html  # the length as it will show
+    assert not Talk.objects.exists() and not Conference.objects.exists()  # a preview only
+
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = staff_client.post("/conferences/add/", {"token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == "/conferences/example-ops-day-2025/"
+    html = response.content.decode()
+    assert "Example Ops Day 2025: 2 talks created, 0 updated, 0 unchanged, 1 skipped" in html
+    assert Talk.objects.count() == 2
+    again = staff_client.post("/conferences/add/", {"token": token})
+    assert again.status_code == 400  # used once
+    assert "That preview has expired" in again.content.decode()
+
+
+def test_a_bad_file_is_refused_naming_the_file_and_the_place(staff_client):
+    bad = b'{"schedule": {"conference": {"title": "X", "days": [{"rooms": {"A": [{"title": "T",' \
+          b' "guid": "g", "duration": "soon"}]}}]}}}'  # fmt: skip
+    response = staff_client.post("/conferences/add/", {"file": upload("mine.json", bad)})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "mine.json: schedule.conference.days[0].rooms[&#x27;A&#x27;][0].duration: duration" in html
+    )
+    response = staff_client.post("/conferences/add/", {"file": upload("x.xml", b"<schedule><day>")})
+    assert "x.xml: line 1: this is not well-formed XML" in response.content.decode()
+    response = staff_client.post("/conferences/add/", {})
+    assert "Give either an address or a file" in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_an_upload_over_20_mb_is_refused(staff_client):
+    big = upload("big.json", b" " * (20 * 1024 * 1024 + 1))
+    response = staff_client.post("/conferences/add/", {"file": big})
+    assert response.status_code == 400
+    assert "The file is larger than 20 MB." in response.content.decode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    body = b""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(Handler.body)))
+        self.end_headers()
+        self.wfile.write(Handler.body)
+
+
+@pytest.fixture
+def server(settings):
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = True
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def test_a_url_import_and_a_refresh_that_brings_the_recordings(staff_client, server, settings):
+    Handler.body = sample("schedule.xml")
+    url = f"{server}/exc24/schedule/export/schedule.xml"
+    html = staff_client.post("/conferences/add/", {"url": url}).content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    staff_client.post("/conferences/add/", {"token": token})
+    conference = Conference.objects.get(slug="exc24")
+    assert conference.source_url == url and conference.source_format == "frab-xml"
+    assert not Talk.objects.exclude(video_ref="").exists()
+
+    page = staff_client.get("/conferences/exc24/").content.decode()
+    assert "Refresh from the source" in page
+    response = staff_client.post("/conferences/exc24/refresh/", follow=True)
+    assert "0 talks created, 0 updated, 4 unchanged" in response.content.decode()
+
+    # The source now lists the videos: a refresh attaches them.
+    conference.source_url = f"{server}/public/conferences/exc24"
+    conference.source_format = ""
+    conference.save()
+    Handler.body = sample("mediaccc.json")
+    response = staff_client.post("/conferences/exc24/refresh/", follow=True)
+    assert "2 talks now have a recording." in response.content.decode()
+    assert Talk.objects.exclude(video_ref="").count() == 3
+
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = False
+    response = staff_client.post("/conferences/exc24/refresh/", follow=True)
+    assert "Not refreshed:" in response.content.decode()
+    assert "private or local address" in response.content.decode()
+
+
+def test_refresh_of_a_conference_from_a_file_says_to_upload_it(staff_client):
+    run(SAMPLES / "ytdlp-playlist.json")
+    slug = Conference.objects.get().slug
+    response = staff_client.post(f"/conferences/{slug}/refresh/", follow=True)
+    assert "imported from a file: upload it again" in response.content.decode()
+
+
+def test_a_preview_is_kept_per_person(staff_client, client):
+    html = staff_client.post("/conferences/add/", {"file": upload("ytdlp-playlist.json")})
+    token = html.content.decode().split('name="token" value="')[1].split('"')[0]
+    other = User.objects.create_user("root2", "r2@example.com", PASSWORD, is_staff=True)
+    second = Client()
+    second.force_login(other)
+    assert second.post("/conferences/add/", {"token": token}).status_code == 400
+    assert not Talk.objects.exists()
