@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test lint format venv migrate catalog static fixture loadtest bench clean
+.PHONY: help run test lint format venv migrate catalog static fixture loadtest bench bench-import clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, migration check and the whole pytest suite (needs /usr/bin/chromium)"
@@ -74,6 +74,16 @@ bench: venv
 	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/bench.sqlite3 $(MANAGE) bench
 	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench" -c "CREATE DATABASE planner_bench"
 	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench $(MANAGE) bench
+	$(MAKE) bench-import
+
+# Every import format at 1,000 and 10,000 talks, parse and write timed apart, both databases.
+bench-import: venv
+	rm -f data/bench-import.sqlite3*
+	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/bench-import.sqlite3 $(MANAGE) migrate -v0
+	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/bench-import.sqlite3 $(MANAGE) bench_import
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench_import" -c "CREATE DATABASE planner_bench_import"
+	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench_import $(MANAGE) migrate -v0
+	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench_import $(MANAGE) bench_import
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -241,24 +241,39 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
     )
 
 
+def _tags_for(names: set[str]) -> dict[str, Tag]:
+    """The tag each topic name stands for. Names that differ only in case or punctuation
+    ("Data Structures", "Data-Structures") share one slug, so they share one tag; a name
+    with no letters or digits has no slug and no tag."""
+    by_slug = {}
+    for name in sorted(names):
+        slug = slugify(name)[:100]
+        if slug:
+            by_slug.setdefault(slug, name)
+    found = {t.slug: t for t in Tag.objects.filter(slug__in=by_slug)}
+    found |= {slugify(t.name): t for t in Tag.objects.filter(name__in=by_slug.values())}
+    tags = {}
+    for slug, name in by_slug.items():
+        tags[slug] = found.get(slug) or Tag.objects.create(name=name, slug=slug)
+    return {name: tags[slugify(name)[:100]] for name in names if slugify(name)[:100] in tags}
+
+
 def _write_topics(talks: dict[int, Talk], topics: dict[int, list[str]]) -> None:
     """Set each talk's topics where they differ from what it has: two statements."""
+    tags = _tags_for({name for names in topics.values() for name in names})
+    wanted = {i: {tags[n].pk: tags[n] for n in names if n in tags} for i, names in topics.items()}
     have = defaultdict(set)
     links = TaggedTalk.objects.filter(content_object__in=[t.pk for t in talks.values()])
-    for talk_id, name in links.values_list("content_object", "tag__name"):
-        have[talk_id].add(name)
-    stale = [i for i, t in talks.items() if have[t.pk] != set(topics[i])]
+    for talk_id, tag_id in links.values_list("content_object", "tag"):
+        have[talk_id].add(tag_id)
+    stale = [i for i, t in talks.items() if have[t.pk] != set(wanted[i])]
     if not stale:
         return
-    tags = {}
-    for name in sorted({name for i in stale for name in topics[i]}):
-        tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
     TaggedTalk.objects.filter(content_object__in=[talks[i].pk for i in stale]).delete()
     TaggedTalk.objects.bulk_create(
-        [TaggedTalk(content_object=talks[i], tag=tags[name]) for i in stale
-         for name in dict.fromkeys(topics[i])],
+        [TaggedTalk(content_object=talks[i], tag=tag) for i in stale for tag in wanted[i].values()],
         batch_size=1000,
-    )  # fmt: skip
+    )
 
 
 def _write_recordings(talks: dict[int, Talk], items: list[ParsedTalk]) -> set[int]:

@@ -72,7 +72,8 @@ def test_frab_xml_gives_titles_speakers_lengths_as_slots_and_clean_text():
     assert (first.track, first.language, str(first.held_on)) == ("Hardware", "de", "2024-12-27")
     assert lightning.speaker_name == "" and lightning.kind == "lightning"
     assert lightning.title == second_lightning.title  # duplicate titles stay two talks
-    assert second_lightning.recordings == []  # a slides link is not a video
+    # Slides and the speaker's earlier talk on YouTube are links, not this talk's recording.
+    assert second_lightning.recordings == []
     assert (workshop.kind, workshop.duration_seconds) == ("workshop", 3 * 3600)
 
 
@@ -195,6 +196,18 @@ def test_recordings_that_come_later_attach_to_the_scheduled_talks(alice_client, 
     assert (talk.video_ref, talk.duration_seconds, talk.length_is_slot) == (
         "exc24-101-ein-blick-unter-die-haube", 2538, False)  # fmt: skip
     assert Entry.objects.filter(user=alice).count() == 2
+
+
+@pytest.mark.django_db
+def test_topics_that_differ_only_in_case_or_punctuation_share_one_tag():
+    """Found importing pyvideo's europython-2019: "Data Structures" and "Data-Structures"
+    made two tags with one slug (an IntegrityError, nothing imported)."""
+    run(PYVIDEO)
+    topics = {t.source_key: sorted(x.name for x in t.topics) for t in Talk.objects.all()}
+    assert topics["async-io-in-practice"] == ["Data Structures", "Functions"]
+    assert topics["decorators-all-the-way-down"] == ["Functions", "decorators"]
+    assert topics["pythons-unicode-strings"] == ["C++", "Data Structures"]  # "⚙" has no slug
+    assert "0 updated" in run(PYVIDEO)
 
 
 @pytest.mark.django_db

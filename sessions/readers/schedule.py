@@ -13,6 +13,7 @@ and its talks wait for a video catalog (media.ccc.de) to bring recordings, match
 on the guid, then the slug.
 """
 
+import re
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -32,6 +33,15 @@ from sessions.readers.common import (
     text,
     year_of,
 )
+
+# A schedule's links are the speakers' related material (slides, an earlier talk on
+# YouTube: 31C3's schedule.xml has many); only a link that says it is this talk's
+# recording counts as one. The recordings themselves come with the video catalog.
+RECORDING_LINK = re.compile(r"^\s*(video|recording|aufzeichnung|mitschnitt)\s*$", re.IGNORECASE)
+
+
+def _recording_links(links: list[tuple[str, str]]) -> list[str]:
+    return [href for href, title in links if RECORDING_LINK.match(title or "")]
 
 
 def _talk(fields: dict, persons: list[str], links: list[str], where: str) -> ParsedTalk | str:
@@ -124,7 +134,9 @@ def read_xml(data: bytes) -> ParsedCatalog:
                 fields["guid"] = event.get("guid", "")
                 fields["id"] = event.get("id", "")
                 persons = [(p.text or "").strip() for p in event.iter("person")]
-                links = [link.get("href", "") for link in event.iter("link")]
+                links = _recording_links(
+                    [(link.get("href", ""), link.text or "") for link in event.iter("link")]
+                )
                 talks.append(_talk(fields, persons, links, where))
     return _catalog(conference, talks, [], "frab-xml")
 
@@ -150,10 +162,10 @@ def read_json(data) -> ParsedCatalog:
                         persons.append(p.get("public_name") or p.get("name") or "")
                     elif isinstance(p, str):
                         persons.append(p)
-                links = [
-                    link.get("url", "") if isinstance(link, dict) else str(link)
-                    for link in event.get("links") or []
-                ]
+                links = _recording_links(
+                    [(text(link, "url"), text(link, "title"))
+                     for link in event.get("links") or [] if isinstance(link, dict)]
+                )  # fmt: skip
                 fields = {k: v for k, v in event.items() if isinstance(v, str | int | float)}
                 talks.append(_talk(fields, persons, links, where))
     meta = {k: text(conference, k) for k in ("acronym", "title", "start")}
