@@ -84,6 +84,10 @@ def test_schedule_json_reads_pretalx_day_durations_and_iso_durations():
     assert sprint.duration_seconds == 26 * 3600  # pretalx's D:HH:MM: "1:02:00"
     assert tutorial.duration_seconds == 75 * 60  # c3voc's ISO 8601: "PT1H15M"
     assert (keynote.speaker_name, sprint.speaker_name) == ("Noor Example", "")
+    assert parsed.skipped == [
+        "schedule.conference.days[1].rooms['Main hall'][1]: 'Off the record: a hallway session' "
+        "will not be recorded (do_not_record)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -139,6 +143,7 @@ def test_sessionize_skips_service_sessions_and_finds_a_video_in_an_answer():
 def test_ytdlp_skips_and_reports_deleted_entries():
     parsed = read_bytes(sample("ytdlp-playlist.json"))
     assert [t.key for t in parsed.talks] == ["KeYnOtE0001", "KeYnOtE0003"]
+    assert [t.kind for t in parsed.talks] == ["talk", "keynote"]  # a title that starts so
     assert parsed.talks[0].duration_seconds == 5421 and not parsed.talks[0].length_is_slot
     assert parsed.skipped == ["entries[1]: DeLeTeD0002 is deleted or private ([Deleted video])"]
 

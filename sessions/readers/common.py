@@ -125,9 +125,12 @@ def year_of(*values) -> int | None:
     return None
 
 
-def kind_of(type_name: str) -> str:
-    """Our kind of talk for a schedule's "type"/format name."""
-    name = (type_name or "").lower()
+def kind_of(type_name: str, title: str = "") -> str:
+    """Our kind of talk for a schedule's "type"/format name; a source without types
+    still names its keynotes in their titles ("Keynote: ...")."""
+    if not type_name:
+        return "keynote" if re.match(r"(?i)\W*keynote\b", title or "") else "talk"
+    name = type_name.lower()
     for words, kind in (
         (("keynote",), "keynote"),
         (("lightning",), "lightning"),

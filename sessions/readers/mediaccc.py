@@ -15,6 +15,7 @@ from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.readers.common import (
     day_of,
     duration,
+    kind_of,
     need,
     one_line,
     paragraphs,
@@ -61,7 +62,7 @@ def read(data) -> ParsedCatalog:
         talks.append(
             ParsedTalk(
                 line=where,
-                kind="talk",
+                kind=kind_of("", name),
                 title=name,
                 key=key[:200],
                 slug=text(event, "slug")[:200],

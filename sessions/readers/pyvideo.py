@@ -18,6 +18,7 @@ from sessions.readers.common import (
     MAX_BYTES,
     day_of,
     duration,
+    kind_of,
     load_json,
     need,
     one_line,
@@ -59,7 +60,7 @@ def read(category, videos: list[tuple[str, str, dict]]) -> ParsedCatalog:
         talks.append(
             ParsedTalk(
                 line=where,
-                kind="talk",
+                kind=kind_of("", name),
                 title=name,
                 key=(data.get("slug") or slug)[:200],
                 speaker_name=speakers(data.get("speakers")),

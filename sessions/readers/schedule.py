@@ -49,6 +49,8 @@ def _talk(fields: dict, persons: list[str], links: list[str], where: str) -> Par
     title = one_line(fields.get("title"), 300)
     if not title:
         return f"{where}: an event without a title"
+    if fields.get("do_not_record"):
+        return f"{where}: {title[:80]!r} will not be recorded (do_not_record)"
     key = (fields.get("guid") or "").strip() or str(fields.get("id") or "").strip()
     if not key:
         return f"{where}: {title[:80]!r} has neither a guid nor an id"
@@ -131,6 +133,7 @@ def read_xml(data: bytes) -> ParsedCatalog:
                         "description", "date", "duration", "slug",
                     )
                 }  # fmt: skip
+                fields["do_not_record"] = _child_text(event, "recording/optout") == "true"
                 fields["guid"] = event.get("guid", "")
                 fields["id"] = event.get("id", "")
                 persons = [(p.text or "").strip() for p in event.iter("person")]
@@ -167,6 +170,7 @@ def read_json(data) -> ParsedCatalog:
                      for link in event.get("links") or [] if isinstance(link, dict)]
                 )  # fmt: skip
                 fields = {k: v for k, v in event.items() if isinstance(v, str | int | float)}
+                fields["do_not_record"] = event.get("do_not_record") is True
                 talks.append(_talk(fields, persons, links, where))
     meta = {k: text(conference, k) for k in ("acronym", "title", "start")}
     return _catalog(meta, talks, [], "schedule-json")

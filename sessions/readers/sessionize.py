@@ -68,7 +68,7 @@ def read(data, title: str = "") -> ParsedCatalog:
         talks.append(
             ParsedTalk(
                 line=where,
-                kind=kind_of(fmt),
+                kind=kind_of(fmt, name),
                 title=name,
                 key=key[:200],
                 speaker_name=speakers(who),

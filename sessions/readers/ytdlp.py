@@ -10,7 +10,7 @@ and no duration: they are skipped and reported.
 
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.readers.common import duration, need, one_line, paragraphs, year_of
+from sessions.readers.common import duration, kind_of, need, one_line, paragraphs, year_of
 
 GONE = ("[deleted video]", "[private video]", "[unavailable video]")
 
@@ -36,7 +36,7 @@ def read(data) -> ParsedCatalog:
         talks.append(
             ParsedTalk(
                 line=where,
-                kind="keynote" if "keynote" in name.lower() else "talk",
+                kind=kind_of("", name),
                 title=name or vid,
                 key=vid,
                 verdict=paragraphs(entry.get("description")),
