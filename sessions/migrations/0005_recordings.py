@@ -9,6 +9,16 @@ from django.utils import timezone
 from sessions import listing, search
 
 
+PROVIDERS = [
+    ("youtube", "YouTube"),
+    ("vimeo", "Vimeo"),
+    ("mediaccc", "media.ccc.de"),
+    ("peertube", "PeerTube"),
+    ("archive", "archive.org"),
+    ("file", "Video file"),
+]
+
+
 def drop_sqlite_triggers(apps, schema_editor):
     # SQLite rebuilds a table to change its columns, and its triggers go with it.
     vendor = schema_editor.connection.vendor
@@ -62,14 +72,7 @@ class Migration(migrations.Migration):
             name="video_provider",
             field=models.CharField(
                 blank=True,
-                choices=[
-                    ("youtube", "YouTube"),
-                    ("vimeo", "Vimeo"),
-                    ("mediaccc", "media.ccc.de"),
-                    ("peertube", "PeerTube"),
-                    ("archive", "archive.org"),
-                    ("file", "Video file"),
-                ],
+                choices=PROVIDERS,
                 max_length=20,
             ),
         ),
@@ -146,14 +149,7 @@ class Migration(migrations.Migration):
                 (
                     "provider",
                     models.CharField(
-                        choices=[
-                            ("youtube", "YouTube"),
-                            ("vimeo", "Vimeo"),
-                            ("mediaccc", "media.ccc.de"),
-                            ("peertube", "PeerTube"),
-                            ("archive", "archive.org"),
-                            ("file", "Video file"),
-                        ],
+                        choices=PROVIDERS,
                         max_length=20,
                     ),
                 ),

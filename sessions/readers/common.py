@@ -155,6 +155,15 @@ def need(obj, key: str, kind: type, where: str):
     return value
 
 
+def objects(items: list, path: str):
+    """(where, item) for each item of a JSON list, each of which must be an object."""
+    for n, item in enumerate(items):
+        where = f"{path}[{n}]"
+        if not isinstance(item, dict):
+            raise CatalogError(where, "must be an object")
+        yield where, item
+
+
 def text(obj: dict, key: str) -> str:
     value = obj.get(key)
     return value if isinstance(value, str) else ""

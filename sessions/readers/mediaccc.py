@@ -17,6 +17,7 @@ from sessions.readers.common import (
     duration,
     kind_of,
     need,
+    objects,
     one_line,
     paragraphs,
     speakers,
@@ -35,10 +36,7 @@ def read(data) -> ParsedCatalog:
         raise CatalogError("title", "the conference has no title")
     talks, skipped = [], []
     ignored_tags = {acronym.lower(), title.lower()}
-    for n, event in enumerate(events):
-        where = f"events[{n}]"
-        if not isinstance(event, dict):
-            raise CatalogError(where, "an event must be an object")
+    for where, event in objects(events, "events"):
         name = one_line(event.get("title"), 300)
         key = text(event, "guid").strip()
         if not name or not key:

@@ -27,6 +27,7 @@ from sessions.readers.common import (
     duration,
     kind_of,
     need,
+    objects,
     one_line,
     paragraphs,
     speakers,
@@ -155,10 +156,7 @@ def read_json(data) -> ParsedCatalog:
             base = f"schedule.conference.days[{d}].rooms[{room!r}]"
             if not isinstance(events, list):
                 raise CatalogError(base, "must be a list of events")
-            for n, event in enumerate(events):
-                where = f"{base}[{n}]"
-                if not isinstance(event, dict):
-                    raise CatalogError(where, "an event must be an object")
+            for where, event in objects(events, base):
                 persons = []
                 for p in event.get("persons") or []:
                     if isinstance(p, dict):

@@ -16,7 +16,16 @@ import datetime
 
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.readers.common import day_of, kind_of, need, one_line, paragraphs, speakers, text
+from sessions.readers.common import (
+    day_of,
+    kind_of,
+    need,
+    objects,
+    one_line,
+    paragraphs,
+    speakers,
+    text,
+)
 
 
 def _seconds_between(start, end) -> int | None:
@@ -43,10 +52,7 @@ def read(data, title: str = "") -> ParsedCatalog:
                 if isinstance(item, dict):
                     items[item.get("id")] = (text(category, "title").lower(), text(item, "name"))
     talks, skipped = [], []
-    for n, session in enumerate(sessions):
-        where = f"sessions[{n}]"
-        if not isinstance(session, dict):
-            raise CatalogError(where, "a session must be an object")
+    for where, session in objects(sessions, "sessions"):
         name = one_line(session.get("title"), 300)
         if session.get("isServiceSession"):
             skipped.append(f"{where}: {name!r} is a service session (a break, not a talk)")

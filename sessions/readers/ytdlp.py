@@ -10,7 +10,7 @@ and no duration: they are skipped and reported.
 
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.readers.common import duration, kind_of, need, one_line, paragraphs, year_of
+from sessions.readers.common import duration, kind_of, need, objects, one_line, paragraphs, year_of
 
 GONE = ("[deleted video]", "[private video]", "[unavailable video]")
 
@@ -21,10 +21,7 @@ def read(data) -> ParsedCatalog:
     if not title:
         raise CatalogError("title", "the playlist has no title")
     talks, skipped = [], []
-    for n, entry in enumerate(entries):
-        where = f"entries[{n}]"
-        if not isinstance(entry, dict):
-            raise CatalogError(where, "an entry must be an object")
+    for where, entry in objects(entries, "entries"):
         name = one_line(entry.get("title"), 300)
         vid = entry.get("id") if isinstance(entry.get("id"), str) else ""
         if not video.ID.match(vid or ""):
