@@ -106,6 +106,8 @@ def resume_link(item) -> SafeString:
     entry, pk = item.entry, int(item.talk.pk)
     if entry is None or entry.status != "watching" or not entry.resume_seconds:
         return mark_safe("")
+    if not item.talk.video_ref:  # no recording yet: nothing to open at that second
+        return mark_safe("")
     return mark_safe(
         f'<a class="button" href="{escape(entry.resume_url)}" rel="noopener noreferrer" '
         f"{_named(f'resume-{pk}', pk)}>Resume {format_clock(entry.resume_seconds)}</a>"
