@@ -145,9 +145,11 @@ def length(item) -> SafeString:
 
 def thumbnail(talk, show: bool) -> SafeString:
     """The talk's picture, lazily loaded in a fixed 16:9 box (no layout shift); a
-    neutral box when the source gave none or the person turned remote images off."""
-    src = talk.thumbnail if show else ""
+    neutral box in its place when remote images are off; nothing when there is none."""
+    src = talk.thumbnail
     if not src:
+        return mark_safe("")
+    if not show:
         return mark_safe('<span class="thumb thumb-none" aria-hidden="true"></span>')
     return mark_safe(
         f'<img class="thumb" src="{escape(src)}" alt="Video still" loading="lazy" '

@@ -97,3 +97,4 @@ def test_no_resume_link_to_nowhere_while_a_talk_has_no_video(alice, alice_client
         html = alice_client.get(url).content.decode()
         assert 'href=""' not in html and "Resume 5:00</a>" not in html, url
         assert "No recording yet" in html, url
+        assert 'class="thumb' not in html, url  # no picture, and no empty box for one
