@@ -60,6 +60,7 @@ def test_a_conference_page_names_its_tracks_and_links_its_talks(client):
     assert "<h1>Example Chaos Congress 2024</h1>" in html
     assert 'href="/?conference=exc24"' in html
     assert "Community (1)" in html and "Hardware (2)" in html
+    assert "<dd>media.ccc.de conference (API JSON)</dd>" in html  # the last source read
     assert "Refresh from the source" not in html
     assert client.get("/conferences/nope/").status_code == 404
 

@@ -67,7 +67,8 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(n=Count("pk"))
         .order_by("track")
     )
-    context = {"conference": conference, "tracks": tracks}
+    fmt = FORMATS.get(conference.source_format, conference.source_format)
+    context = {"conference": conference, "tracks": tracks, "format_label": fmt}
     return render(request, "planner/conference_detail.html", context)
 
 
