@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from planner import backup
 from planner.models import Entry
+from sessions import video
 from sessions.catalog import CatalogError
 from sessions.models import Conference, Recording, Talk
 from sessions.readers import common, detect, read_bytes, read_source
@@ -41,6 +42,8 @@ def run(*args) -> str:
         ("mediaccc.json", "mediaccc"),
         ("sessionize.json", "sessionize"),
         ("ytdlp-playlist.json", "ytdlp"),
+        ("frab-2014.xml", "frab-xml"),
+        ("ytdlp-mixed.json", "ytdlp"),
     ],
 )
 def test_the_format_is_told_from_the_content(name, fmt):
@@ -140,6 +143,39 @@ def test_sessionize_skips_service_sessions_and_finds_a_video_in_an_answer():
     assert parsed.skipped == ["sessions[1]: 'Lunch' is a service session (a break, not a talk)"]
 
 
+def test_old_frab_xml_missing_durations_empty_persons_and_opt_outs():
+    parsed = read_source(str(SAMPLES / "frab-2014.xml"))
+    opening, discussion = parsed.talks
+    assert (opening.title, opening.kind, opening.speaker_name) == ("Eröffnung", "talk", "Anna")
+    assert opening.verdict == ["Die Eröffnung & ein Überblick."]
+    assert opening.recordings == [video.Recording("vimeo", "99000001")]  # a link named Video
+    assert (discussion.duration_seconds, discussion.speaker_name) == (None, "")
+    assert discussion.kind == "panel" and discussion.track == ""
+    assert parsed.skipped == [
+        "day 1, room 'Halle A', event 6003: 'Filmvorführung' will not be recorded (do_not_record)"
+    ]
+
+
+def test_ytdlp_playlist_of_several_sites_with_a_private_entry_and_a_repeat():
+    parsed = read_bytes(sample("ytdlp-mixed.json"))
+    assert [(t.key, t.kind, t.duration_seconds) for t in parsed.talks] == [
+        ("MeEtUp00001", "keynote", 1830),
+        ("700000003", "talk", 1204),
+        ("MeEtUp00001", "keynote", 1830),  # the writer reports the repeat
+    ]
+    assert parsed.talks[1].recordings == [video.Recording("vimeo", "700000003")]
+    assert parsed.skipped == ["entries[1]: PrIvAtE0002 is deleted or private ([Private video])"]
+
+
+@pytest.mark.django_db
+def test_a_talk_twice_in_one_source_is_imported_once_and_reported():
+    out = run(SAMPLES / "ytdlp-mixed.json")
+    assert "2 talks created" in out
+    assert (
+        "skipped entries[3]: 'Keynote - ten years of the meetup' appears twice (MeEtUp00001)" in out
+    )
+
+
 def test_ytdlp_skips_and_reports_deleted_entries():
     parsed = read_bytes(sample("ytdlp-playlist.json"))
     assert [t.key for t in parsed.talks] == ["KeYnOtE0001", "KeYnOtE0003"]
@@ -152,7 +188,7 @@ def test_ytdlp_skips_and_reports_deleted_entries():
 @pytest.mark.parametrize(
     "source",
     ["schedule.xml", "schedule.json", "mediaccc.json", "sessionize.json", "ytdlp-playlist.json",
-     "pyvideo-pycon-example"],
+     "pyvideo-pycon-example", "frab-2014.xml", "ytdlp-mixed.json"],
 )  # fmt: skip
 def test_reimporting_the_same_source_changes_nothing(source):
     first = run(SAMPLES / source)

@@ -15,6 +15,17 @@ from sessions.readers.common import duration, kind_of, need, objects, one_line, 
 GONE = ("[deleted video]", "[private video]", "[unavailable video]")
 
 
+def _recording(entry: dict, vid: str) -> video.Recording | None:
+    """A YouTube entry by its id (flat playlists give ids, sometimes as the url too);
+    any other site's entry by its url (a Vimeo showcase, a PeerTube channel)."""
+    if entry.get("ie_key") in (None, "Youtube") and video.ID.match(vid):
+        return video.Recording(video.YOUTUBE, vid)
+    for name in ("webpage_url", "url"):
+        if isinstance(entry.get(name), str) and (found := video.recording_from_url(entry[name])):
+            return found
+    return None
+
+
 def read(data) -> ParsedCatalog:
     entries = need(data, "entries", list, "")
     title = one_line(data.get("title"), 200)
@@ -23,9 +34,10 @@ def read(data) -> ParsedCatalog:
     talks, skipped = [], []
     for where, entry in objects(entries, "entries"):
         name = one_line(entry.get("title"), 300)
-        vid = entry.get("id") if isinstance(entry.get("id"), str) else ""
-        if not video.ID.match(vid or ""):
-            skipped.append(f"{where}: {name or vid!r} is not a YouTube video")
+        vid = str(entry.get("id") or "")
+        recording = _recording(entry, vid)
+        if recording is None:
+            skipped.append(f"{where}: {name or vid!r} is not a video we can open")
             continue
         if name.lower() in GONE or entry.get("duration") is None:
             skipped.append(f"{where}: {vid} is deleted or private ({name or 'no title'})")
@@ -35,11 +47,11 @@ def read(data) -> ParsedCatalog:
                 line=where,
                 kind=kind_of("", name),
                 title=name or vid,
-                key=vid,
+                key=recording.reference[:200],
                 verdict=paragraphs(entry.get("description")),
-                recordings=[video.Recording(video.YOUTUBE, vid)],
+                recordings=[recording],
                 duration_seconds=duration(entry.get("duration"), f"{where}.duration"),
-                thumbnail_url=video.thumbnail_url(video.YOUTUBE, vid),
+                thumbnail_url=video.thumbnail_url(recording.provider, recording.reference),
             )
         )  # fmt: skip
     if not talks:
