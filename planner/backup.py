@@ -10,11 +10,13 @@ from django.utils import timezone
 from planner import queue
 from planner.models import (
     NOTE_MAX_CHARS,
+    WEEKDAYS,
     Entry,
     ListItem,
     Profile,
     RecommendedList,
     Viewing,
+    ViewingPlan,
 )
 from sessions.models import Talk
 
@@ -52,6 +54,7 @@ def backup(user) -> dict:
         "exported_at": timezone.now().isoformat(),
         "username": user.get_username(),
         "profile": {"speed_percent": profile.speed_percent},
+        "plan": _plan_data(user),
         "entries": [
             {
                 "talk": _talk_ref(e.talk),
@@ -95,6 +98,36 @@ def backup(user) -> dict:
 
 class BackupError(ValueError):
     pass
+
+
+def _plan_data(user) -> dict | None:
+    """The person's weekly time (not the feed link: like shared links, it is not carried)."""
+    plan = ViewingPlan.objects.filter(user=user).first()
+    if plan is None:
+        return None
+    return {
+        **{day: getattr(plan, day) for day in WEEKDAYS},
+        "start_time": plan.start_time.strftime("%H:%M"),
+        "time_zone": plan.time_zone,
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "deadline": plan.deadline.isoformat() if plan.deadline else None,
+        "deadline_label": plan.deadline_label,
+    }
+
+
+def _clean_plan(data: dict) -> dict | None:
+    """The backup's plan, checked by the same form the plan page uses."""
+    from planner.forms import PlanForm  # forms import this module
+
+    raw = _get(data, "plan", dict, "backup", null=True, default=None)
+    if raw is None:
+        return None
+    form = PlanForm({k: "" if v is None else str(v) for k, v in raw.items()})
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        where = "plan" if name == "__all__" else f"plan: '{name}'"
+        raise BackupError(f"{where}: {errors[0]}")
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
 def _get(data: dict, key: str, kind, where: str, *, null: bool = False, default=...):
@@ -267,7 +300,12 @@ def parse_backup(raw: bytes) -> dict:
                 "items": items,
             }
         )
-    return {"speed_percent": speed, "entries": clean_entries, "lists": clean_lists}
+    return {
+        "speed_percent": speed,
+        "plan": _clean_plan(data),
+        "entries": clean_entries,
+        "lists": clean_lists,
+    }
 
 
 @transaction.atomic
@@ -286,6 +324,10 @@ def restore(user, clean: dict) -> dict[str, int]:
     if clean["speed_percent"] and (empty_account or profile.speed_percent == 150):
         profile.speed_percent = clean["speed_percent"]
         profile.save(update_fields=["speed_percent"])
+    if clean.get("plan") and (
+        empty_account or not ViewingPlan.objects.filter(user=user).exists()
+    ):
+        ViewingPlan.objects.update_or_create(user=user, defaults=clean["plan"])
 
     counts = {"entries": 0, "merged": 0, "lists": 0}
     # The backup's queue order, continued after whatever the account has queued.

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -376,3 +377,57 @@ class NoteRevision(models.Model):
 def note_fingerprint(text: str) -> str:
     """Names the note text a tab started from, to notice saves it has not seen."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def minutes_field(default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(default=default)
+
+
+class ViewingPlan(models.Model):
+    """A person's weekly viewing time and the private calendar feed of their plan."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="viewing_plan"
+    )
+    monday = minutes_field(45)
+    tuesday = minutes_field(45)
+    wednesday = minutes_field(45)
+    thursday = minutes_field(45)
+    friday = minutes_field(45)
+    saturday = minutes_field(120)
+    sunday = minutes_field(0)
+    start_time = models.TimeField("start at", default=datetime.time(20, 0))
+    time_zone = models.CharField(max_length=64, blank=True)
+    start_date = models.DateField("first day", null=True, blank=True)
+    deadline = models.DateField("finish before", null=True, blank=True)
+    deadline_label = models.CharField("which is", max_length=100, blank=True)
+    feed_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+    feed_digest = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{day}__lte": 24 * 60}), name=f"plan_{day}_within_a_day"
+                )
+                for day in WEEKDAYS
+            ),
+            models.CheckConstraint(
+                condition=(Q(feed_digest__isnull=True) & Q(feed_token=""))
+                | (Q(feed_digest__isnull=False) & ~Q(feed_token="")),
+                name="plan_feed_token_and_digest_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}'s plan"
+
+    @property
+    def minutes(self) -> tuple[int, ...]:
+        return tuple(getattr(self, day) for day in WEEKDAYS)

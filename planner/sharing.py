@@ -1,30 +1,17 @@
 """Publishing recommended lists at unguessable links."""
 
-import hashlib
-import hmac
-import re
-import secrets
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from planner import positions, queue
+from planner import positions, queue, tokens
 from planner.models import Entry, ListItem, RecommendedList
-
-# 32 bytes of randomness: 256 bits, far past guessing.
-TOKEN_BYTES = 32
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def publish(rlist: RecommendedList) -> str:
     """Give the list a new link; any old link stops working."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    rlist.share_token, rlist.share_digest = token, _digest(token)
+    token, rlist.share_digest = tokens.new()
+    rlist.share_token = token
     rlist.published_at = timezone.now()
     rlist.save(update_fields=["share_token", "share_digest", "published_at", "updated_at"])
     return token
@@ -37,11 +24,11 @@ def unpublish(rlist: RecommendedList) -> None:
 
 def find_published(token: str) -> RecommendedList | None:
     """The published list for a token, or None for a malformed, unknown or revoked one."""
-    if not TOKEN_SHAPE.match(token):
+    if not tokens.well_formed(token):
         return None
-    rlist = RecommendedList.objects.select_related("user").filter(share_digest=_digest(token))
-    rlist = rlist.first()
-    if rlist is None or not hmac.compare_digest(rlist.share_token, token):
+    found = RecommendedList.objects.select_related("user").filter(share_digest=tokens.digest(token))
+    rlist = found.first()
+    if rlist is None or not tokens.same(rlist.share_token, token):
         return None
     return rlist
 

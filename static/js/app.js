@@ -236,3 +236,12 @@ document.addEventListener("htmx:sendError", (event) => {
   const live = document.getElementById("announce");
   if (live) live.textContent = "Could not reach the server. Check your connection and try again.";
 });
+
+// The plan's time zone: until the person picks one, offer the browser's own.
+document.querySelectorAll("[data-time-zone] select").forEach((select) => {
+  if (select.value) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && Array.from(select.options).some((option) => option.value === zone)) {
+    select.value = zone;
+  }
+});

@@ -34,6 +34,7 @@ def test_add_a_conference_with_its_preview(page, staff, width):
     expect(preview).to_contain_text("Ein Blick unter die Haube: Größenordnungen")
     expect(preview).to_contain_text("Jördis Beispiel and Kim Example")
     expect(preview).to_contain_text("26:40 at 1.5x")  # a 40-minute slot at 1.5x
+    page.wait_for_load_state()  # the stylesheet too: axe measures target sizes
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     assert results.violations_count == 0, results.generate_report()
     assert not Talk.objects.filter(conference__slug="exc24").exists()
@@ -47,6 +48,7 @@ def test_add_a_conference_with_its_preview(page, staff, width):
     page.get_by_role("link", name="Browse its talks").click()
     expect(page.locator("#result-count")).to_have_text("4 talks")
     expect(page.locator(".no-video")).to_have_count(4)  # "No recording yet", and queueable
+    page.wait_for_load_state()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     assert results.violations_count == 0, results.generate_report()
 

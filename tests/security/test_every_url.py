@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from planner import backup, queue, sharing
-from planner.models import Entry, RecommendedList
+from planner import backup, queue, sharing, tokens
+from planner.models import Entry, RecommendedList, ViewingPlan
 from tests.conftest import PASSWORD
 
 # How each named URL may be used. "public": anyone may GET it. "personal": signed in only;
@@ -18,19 +18,20 @@ PUBLIC = {
     "healthz", "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "conferences", "conference_detail",
+    "plan_feed",  # by its token only: any other token is a 404 (tests/test_plan_page.py)
 }  # fmt: skip
 # Staff only: the catalog's door. Signed out: sign in; signed in without staff: 404.
 STAFF = {"conference_add", "conference_refresh"}
 PERSONAL_GET = {
     "queue", "watched", "settings", "lists", "list_detail", "list_markdown",
     "watched_markdown", "watched_csv", "backup_download", "password_change",
-    "password_change_done", "welcome",
+    "password_change_done", "welcome", "plan", "plan_ics",
 }  # fmt: skip
 PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
     "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
     "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
-    "logout", "undo_watched",
+    "logout", "undo_watched", "plan_feed_publish", "plan_feed_revoke",
 }  # fmt: skip
 OWNED = {  # URLs naming one of alice's objects
     "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",
@@ -75,6 +76,8 @@ def world(catalog):
     item = sharing.add_item(rlist, catalog[0], blurb="alice's blurb")
     sharing.add_item(rlist, watched.talk)
     token = sharing.publish(rlist)
+    feed_token, feed_digest = tokens.new()
+    ViewingPlan.objects.create(user=alice, feed_token=feed_token, feed_digest=feed_digest)
     return {
         "alice": alice,
         "bob": bob,
@@ -109,7 +112,8 @@ def snapshot(user) -> str:
     data = backup.backup(user)
     data.pop("exported_at")
     lists = RecommendedList.objects.filter(user=user).values_list("title", "share_token")
-    return json.dumps([data, sorted(lists), user.password], sort_keys=True, default=str)
+    plans = list(ViewingPlan.objects.filter(user=user).values())
+    return json.dumps([data, sorted(lists), plans, user.password], sort_keys=True, default=str)
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAL_GET | PERSONAL_POST - {"logout"}))
