@@ -324,9 +324,7 @@ def restore(user, clean: dict) -> dict[str, int]:
     if clean["speed_percent"] and (empty_account or profile.speed_percent == 150):
         profile.speed_percent = clean["speed_percent"]
         profile.save(update_fields=["speed_percent"])
-    if clean.get("plan") and (
-        empty_account or not ViewingPlan.objects.filter(user=user).exists()
-    ):
+    if clean.get("plan") and (empty_account or not ViewingPlan.objects.filter(user=user).exists()):
         ViewingPlan.objects.update_or_create(user=user, defaults=clean["plan"])
 
     counts = {"entries": 0, "merged": 0, "lists": 0}
