@@ -428,3 +428,18 @@ class PlanForm(forms.ModelForm):
                 "Give at least one day some minutes: with none, the queue never ends."
             )
         return data
+
+
+class ProgressForm(forms.Form):
+    """What the player reports: where it is, and the video's length once it knows it."""
+
+    position = forms.IntegerField(min_value=0, max_value=48 * 3600)
+    duration = forms.IntegerField(min_value=1, max_value=48 * 3600, required=False)
+
+
+class SpeedForm(forms.ModelForm):
+    """Only the speed: the player asks whether a speed chosen there becomes the default."""
+
+    class Meta:
+        model = Profile
+        fields = ["speed_percent"]

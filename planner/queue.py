@@ -7,11 +7,12 @@ transaction mode already serialises writers; the lock matters on PostgreSQL.
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from planner import positions
@@ -209,3 +210,42 @@ def read_undo_token(user, token: str) -> tuple[int, Before] | None:
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return pk, Before(status, rank, resume, viewing)
+
+
+# One save a second per record at most: a player saves every 15 s, on pause and when
+# the page is hidden; anything faster is a flood, refused inside the UPDATE itself.
+MIN_SAVE_INTERVAL = timedelta(seconds=1)
+
+
+def _progress(talk: Talk, position: int, duration: int | None, now) -> dict:
+    changes = {"resume_seconds": position, "status": Entry.Status.WATCHING, "updated_at": now}
+    if duration and (not talk.duration_seconds or talk.length_is_slot):
+        changes["personal_seconds"] = Coalesce("personal_seconds", Value(duration))
+    return changes
+
+
+def save_progress(user, talk: Talk, position: int, duration: int | None) -> str:
+    """Where the player is: one UPDATE on the common path. A queued talk becomes
+    "watching"; a length the player reports fills in the person's own length while the
+    catalog's is only an estimate (never written into the catalog: its version token
+    would empty every worker's cache). Says what happened: "saved", "too soon" (the
+    record was saved less than MIN_SAVE_INTERVAL ago), "kept" (watched: a rewatch in the
+    player does not undo it) or "new" (no record in the plan yet: see start_progress)."""
+    now = timezone.now()
+    mine = Entry.objects.filter(user=user, talk=talk)
+    due = mine.filter(status__in=Entry.QUEUE_STATUSES, updated_at__lte=now - MIN_SAVE_INTERVAL)
+    if due.update(**_progress(talk, position, duration, now)):
+        return "saved"
+    status = mine.values_list("status", flat=True).first()
+    if status in Entry.QUEUE_STATUSES:
+        return "too soon"
+    return "kept" if status == Entry.Status.WATCHED else "new"
+
+
+@transaction.atomic
+def start_progress(user, talk: Talk, position: int, duration: int | None) -> None:
+    """The first play of a talk not in the plan (or skipped): it becomes "watching"."""
+    track(user, talk, Entry.Status.WATCHING)
+    Entry.objects.filter(user=user, talk=talk).update(
+        **_progress(talk, position, duration, timezone.now())
+    )

@@ -12,12 +12,16 @@ def client_address(request: HttpRequest) -> str:
 
 def allow(request: HttpRequest, action: str, per_hour: int) -> bool:
     """Count one attempt of action from this client; False once over the limit."""
-    key = f"rate:{action}:{client_address(request)}"
-    if cache.add(key, 1, timeout=3600):
+    return allow_key(f"rate:{action}:{client_address(request)}", per_hour, 3600)
+
+
+def allow_key(key: str, limit: int, seconds: int) -> bool:
+    """Count one attempt under key; False once over limit within the window."""
+    if cache.add(key, 1, timeout=seconds):
         return True
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
+        cache.add(key, 1, timeout=seconds)
         return True
-    return count <= per_hour
+    return count <= limit

@@ -46,13 +46,29 @@ PEERTUBE_PATH = re.compile(r"^/(w|videos/watch)/[A-Za-z0-9-]{6,}/?$")
 THUMBNAIL_HOSTS = ("i.ytimg.com", "static.media.ccc.de", "i.vimeocdn.com")
 IMG_SOURCES = [f"https://{host}" for host in THUMBNAIL_HOSTS]
 
-# For the embedded player (the player issue): the privacy-enhanced host, its API
-# script and thumbnails. Only a page that embeds a video widens its policy by these.
+# For the embedded player: the privacy-enhanced host (and youtube.com, which its
+# player frames load), the IFrame API's script. Only a page that embeds a video widens
+# its policy by these (page_policy).
 CSP_SOURCES = {
-    "frame-src": ["https://www.youtube-nocookie.com"],
+    "frame-src": ["https://www.youtube-nocookie.com", "https://www.youtube.com"],
     "script-src": ["https://www.youtube.com"],
-    "img-src": ["https://i.ytimg.com"],
 }
+PLAYABLE = (YOUTUBE, FILE)  # hosts the talk page plays in place
+
+
+def page_policy(base: dict, provider: str, reference: str) -> dict:
+    """The Content-Security-Policy of a page that plays this recording: the site's own,
+    widened only by what that host needs."""
+    extra: dict[str, list[str]] = {}
+    if provider == YOUTUBE:
+        extra = CSP_SOURCES
+    elif provider == FILE:
+        parsed = urlparse(reference)
+        extra = {"media-src": [f"{parsed.scheme}://{parsed.netloc}"]}
+    policy = {name: list(values) for name, values in base.items()}
+    for name, values in extra.items():
+        policy[name] = [*policy.get(name, []), *values]
+    return policy
 
 
 @dataclass(frozen=True)
@@ -139,10 +155,15 @@ def watch_url(provider: str, reference: str, seconds: int | None = None) -> str:
     return link_at(provider, reference, seconds)
 
 
-def embed_url(video_id: str, start: int | None = None) -> str:
-    return f"https://www.youtube-nocookie.com/embed/{video_id}" + (
-        f"?start={start}" if start else ""
-    )
+def embed_url(video_id: str, start: int | None = None, origin: str = "") -> str:
+    """The privacy-enhanced player, driven by the IFrame Player API (enablejsapi, and
+    the page's origin, as the API reference asks)."""
+    params = {"enablejsapi": 1, "playsinline": 1, "rel": 0}
+    if start:
+        params["start"] = start
+    if origin:
+        params["origin"] = origin.rstrip("/")
+    return f"https://www.youtube-nocookie.com/embed/{video_id}?{urlencode(params)}"
 
 
 def thumbnail_url(provider: str, reference: str) -> str:

@@ -108,7 +108,8 @@ def test_catalog_query_counts_stay_pinned_with_several_conferences(
 
 @pytest.mark.usefixtures("several")
 def test_thumbnails_lazy_in_a_fixed_box_and_off_by_a_setting(alice_client, alice, client):
-    talk = Talk.objects.get(source_key="decorators-all-the-way-down")
+    youtube = Talk.objects.get(source_key="decorators-all-the-way-down")
+    vimeo = Talk.objects.get(source_key="async-io-in-practice")
     img = (
         '<img class="thumb" src="https://i.ytimg.com/vi/Zx9Yw8Vu7Ts/maxresdefault.jpg" '
         'alt="Video still" loading="lazy" decoding="async" width="320" height="180">'
@@ -117,15 +118,19 @@ def test_thumbnails_lazy_in_a_fixed_box_and_off_by_a_setting(alice_client, alice
     assert img in response.content.decode()
     policy = response.headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://i.ytimg.com https://static.media.ccc.de" in policy
-    assert img in alice_client.get(talk.get_absolute_url()).content.decode()
+    # A talk page that plays the video shows our own poster (nothing from the host
+    # before play); one that links out shows the host's picture.
+    assert "i.ytimg.com" not in alice_client.get(youtube.get_absolute_url()).content.decode()
+    vimeo_page = alice_client.get(vimeo.get_absolute_url()).content.decode()
+    assert 'src="https://i.vimeocdn.com/video/123456789_640.jpg"' in vimeo_page
 
     response = alice_client.post(
         "/settings/", {"speed_percent": "150", "remote_images": ""}, follow=True
     )
     assert Profile.objects.get(user=alice).remote_images is False
-    for url in ("/?conference=pycon-example-2019", talk.get_absolute_url()):
+    for url in ("/?conference=pycon-example-2019", vimeo.get_absolute_url()):
         html = alice_client.get(url).content.decode()
-        assert "i.ytimg.com" not in html
+        assert "i.ytimg.com" not in html and "i.vimeocdn.com/video" not in html
         assert '<span class="thumb thumb-none" aria-hidden="true"></span>' in html
 
 

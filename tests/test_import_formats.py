@@ -259,7 +259,7 @@ def test_a_talk_page_lists_every_recording_and_its_facts(client):
     assert "Watch on YouTube" in html
     assert 'Also on: <a href="https://archive.example.org/pycon2019/decorators.mp4"' in html
     assert "Language: eng" in html and "4 May 2019" in html
-    assert 'src="https://i.ytimg.com/vi/Zx9Yw8Vu7Ts/maxresdefault.jpg"' in html
+    assert 'data-provider="youtube"' in html  # played in place, behind our own poster
     assert "30:34 at 1x" in html and "estimated" not in html.split("length-line")[1][:300]
 
 

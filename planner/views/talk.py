@@ -1,5 +1,6 @@
 """A talk's page and the parts of pages an action on a talk answers with."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -10,6 +11,7 @@ from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
 from planner.views.common import fragment, item_for, profile_of, speed_of
 from planner.views.queue import queue_fragment
+from sessions import video
 from sessions.models import Talk
 
 
@@ -57,7 +59,31 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         if entry is not None:
             entry.talk = talk  # resume links and notes need it: spare a query
     context = talk_context(request, talk, entry, recordings=list(talk.recordings.all()))
-    return render(request, "planner/talk_detail.html", context)
+    playable = talk.video_provider in video.PLAYABLE
+    if playable:
+        context.update(player_context(request, talk, entry))
+    response = render(request, "planner/talk_detail.html", context)
+    if playable:
+        # Only a page that plays a video lets its host in (Django's per-view override).
+        response._csp_config = video.page_policy(
+            settings.SECURE_CSP, talk.video_provider, talk.video_ref
+        )
+    return response
+
+
+def player_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
+    """The player's settings, and the talk after this one in the person's queue."""
+    watching = entry is not None and entry.status == Entry.Status.WATCHING
+    start = (entry.resume_seconds or 0) if watching else 0
+    next_up = None
+    if entry is not None and entry.in_queue and entry.position is not None:
+        later = Entry.objects.for_user(request.user).queued().filter(position__gt=entry.position)
+        next_up = later.select_related("talk__conference").first()
+    if talk.video_provider == video.YOUTUBE:
+        source = video.embed_url(talk.video_ref, start, origin=request.build_absolute_uri("/"))
+    else:
+        source = talk.video_ref
+    return {"playable": True, "player_start": start, "player_source": source, "next_up": next_up}
 
 
 def refused(request: HttpRequest, template: str, entry: Entry, **forms) -> HttpResponse:

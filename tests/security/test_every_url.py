@@ -31,7 +31,8 @@ PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
     "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
     "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
-    "logout", "undo_watched", "plan_feed_publish", "plan_feed_revoke",
+    "logout", "undo_watched", "plan_feed_publish", "plan_feed_revoke", "save_progress",
+    "save_speed",
 }  # fmt: skip
 OWNED = {  # URLs naming one of alice's objects
     "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",
@@ -41,6 +42,7 @@ OWNED = {  # URLs naming one of alice's objects
 POST_DATA = {
     "status": "watched", "rating": "1", "note": "changed", "name": "mine", "length": "1:00",
     "direction": "down", "order": "1,2,3", "title": "changed", "intro": "changed",
+    "position": "5", "duration": "60", "speed_percent": "200",
 }  # fmt: skip
 
 

@@ -1,0 +1,302 @@
+// The talk page's player: YouTube through the IFrame Player API on youtube-nocookie.com,
+// a plain video file through <video>. Until the person presses play, the page has our
+// own poster and a real button, and nothing is fetched from the video host.
+//
+// The rules of the IFrame Player API this follows (its reference): a rate suggested
+// before playback has no effect and unsupported rates are rounded toward 1, so the
+// speed is applied when the player reports PLAYING (again after a video change) and the
+// rate shown is the one the player reports; getDuration() is 0 until playback starts.
+"use strict";
+
+(function () {
+  const box = document.querySelector("[data-player]");
+  if (!box) return;
+  const SPEEDS = [1, 1.25, 1.5, 1.75, 2];
+  const SAVE_EVERY = 15000; // ms between progress saves while playing
+  const WATCHED_AT = 0.9; // of the video: then it counts as watched
+  const stage = document.getElementById("player-stage");
+  const playButton = document.getElementById("player-play");
+  const status = document.getElementById("player-status");
+  const offer = document.getElementById("player-offer");
+  const next = document.getElementById("player-next");
+  const title = document.querySelector("h1") ? document.querySelector("h1").textContent : "";
+  let preferred = Number(box.dataset.speed) / 100 || 1.5;
+  let start = Number(box.dataset.start) || 0;
+  let player = null; // the adapter over the YouTube or <video> player
+  let applied = false; // the person's speed was set since playback (re)started
+  let ours = false; // a rate change now comes from our own request, not from the person
+  let watched = box.hasAttribute("data-watched");
+  let lastSaved = -1;
+  let saveTimer = null;
+  let endTimer = null;
+
+  function csrf() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function label(rate) {
+    return String(rate).replace(/\.?0+$/, "") + "x";
+  }
+
+  // Progress: the CSRF token goes in the body, so that sendBeacon (which cannot send
+  // headers) works when the page is being hidden or closed.
+  function save(beacon) {
+    const url = box.dataset.progressUrl;
+    if (!player || !url || watched) return;
+    const position = Math.floor(player.time());
+    if (position === lastSaved) return;
+    lastSaved = position;
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", csrf());
+    body.append("position", String(position));
+    const duration = Math.round(player.duration());
+    if (duration > 0) body.append("duration", String(duration));
+    if (beacon && navigator.sendBeacon) {
+      navigator.sendBeacon(url, body);
+    } else {
+      fetch(url, { method: "POST", body: body, credentials: "same-origin" })
+        .then((response) => {
+          if (!response.ok) lastSaved = -1; // refused (too soon): the next save tries again
+        })
+        .catch(() => {
+          lastSaved = -1;
+        });
+    }
+  }
+
+  function checkEnd() {
+    if (!player || watched) return;
+    const duration = player.duration();
+    if (duration > 0 && player.time() >= WATCHED_AT * duration) markWatched();
+  }
+
+  function markWatched() {
+    if (watched) return;
+    save(false);
+    watched = true;
+    // The page's own "Mark watched" control: its answer says so and offers Undo.
+    const button = document.getElementById("watched-" + box.dataset.talk);
+    if (button) button.click();
+    say("Marked watched today.");
+    if (next) next.hidden = false;
+  }
+
+  function stateChanged(state) {
+    if (state === "playing") {
+      if (!applied) {
+        applied = true;
+        ours = true;
+        player.setRate(preferred);
+        // The player may round the rate, or keep it: either way say what is in effect.
+        window.setTimeout(() => {
+          ours = false;
+          showRate(preferred);
+        }, 250);
+      }
+      save(false);
+      window.clearInterval(saveTimer);
+      saveTimer = window.setInterval(() => save(false), SAVE_EVERY);
+      window.clearInterval(endTimer);
+      endTimer = window.setInterval(checkEnd, 1000);
+    } else if (state === "paused") {
+      window.clearInterval(saveTimer);
+      save(false);
+      checkEnd();
+    } else if (state === "ended") {
+      window.clearInterval(saveTimer);
+      window.clearInterval(endTimer);
+      markWatched();
+    } else if (state === "unstarted") {
+      applied = false; // a new video: the player is back at 1x
+    }
+  }
+
+  function showRate(asked) {
+    if (!player) return;
+    const rate = player.rate();
+    let text = "Playing at " + label(rate);
+    if (asked && rate !== asked) text += " (this video does not offer " + label(asked) + ")";
+    say(text + ".");
+  }
+
+  function rateChanged(rate) {
+    if (ours) return; // our own request: said once it has settled
+    showRate(null);
+    if (rate !== preferred && box.dataset.speedUrl && SPEEDS.includes(rate)) offerDefault(rate);
+  }
+
+  function offerDefault(rate) {
+    offer.replaceChildren();
+    offer.append("Keep " + label(rate) + " as your speed for every talk? ");
+    const keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "button button-small";
+    keep.textContent = "Keep " + label(rate);
+    const no = document.createElement("button");
+    no.type = "button";
+    no.className = "button button-quiet button-small";
+    no.textContent = "Only here";
+    keep.addEventListener("click", () => {
+      const body = new FormData();
+      body.append("csrfmiddlewaretoken", csrf());
+      body.append("speed_percent", String(Math.round(rate * 100)));
+      fetch(box.dataset.speedUrl, { method: "POST", body: body, credentials: "same-origin" })
+        .then((response) => {
+          if (!response.ok) throw new Error(String(response.status));
+          preferred = rate;
+          offer.hidden = true;
+          say("Your speed is now " + label(rate) + ".");
+        })
+        .catch(() => say("Your speed was not saved. Try again in Settings."));
+    });
+    no.addEventListener("click", () => {
+      offer.hidden = true;
+    });
+    offer.append(keep, " ", no);
+    offer.hidden = false;
+  }
+
+  function youtube() {
+    const frame = document.createElement("iframe");
+    frame.id = "player-frame";
+    frame.title = "Video player: " + title;
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.allowFullscreen = true;
+    // With Django's same-origin default the host sees no referrer and refuses (error 153).
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    const source = new URL(box.dataset.source);
+    source.searchParams.set("autoplay", "1");
+    if (start) source.searchParams.set("start", String(start));
+    frame.src = source.toString();
+    stage.replaceChildren(frame);
+    window.onYouTubeIframeAPIReady = function () {
+      const states = { "-1": "unstarted", 0: "ended", 1: "playing", 2: "paused" };
+      const yt = new window.YT.Player(frame, {
+        events: {
+          onReady: () => yt.playVideo(),
+          onStateChange: (event) => stateChanged(states[event.data]),
+          onPlaybackRateChange: (event) => rateChanged(event.data),
+        },
+      });
+      player = {
+        play: () => yt.playVideo(),
+        pause: () => yt.pauseVideo(),
+        playing: () => yt.getPlayerState() === 1,
+        time: () => yt.getCurrentTime() || 0,
+        duration: () => yt.getDuration() || 0,
+        seek: (seconds) => yt.seekTo(Math.max(0, seconds), true),
+        rate: () => yt.getPlaybackRate(),
+        setRate: (rate) => yt.setPlaybackRate(rate),
+      };
+    };
+    const script = document.createElement("script");
+    script.src = "https://www.youtube.com/iframe_api";
+    document.head.append(script);
+  }
+
+  function file() {
+    const video = document.createElement("video");
+    video.controls = true;
+    video.preload = "metadata";
+    video.src = box.dataset.source;
+    video.setAttribute("aria-label", "Video: " + title);
+    stage.replaceChildren(video);
+    video.addEventListener("loadedmetadata", () => {
+      if (start) video.currentTime = start;
+      video.play().catch(() => {});
+    });
+    video.addEventListener("playing", () => stateChanged("playing"));
+    video.addEventListener("pause", () => {
+      if (!video.ended) stateChanged("paused");
+    });
+    video.addEventListener("ended", () => stateChanged("ended"));
+    video.addEventListener("ratechange", () => rateChanged(video.playbackRate));
+    player = {
+      play: () => video.play(),
+      pause: () => video.pause(),
+      playing: () => !video.paused,
+      time: () => video.currentTime || 0,
+      duration: () => (Number.isFinite(video.duration) ? video.duration : 0),
+      seek: (seconds) => {
+        video.currentTime = Math.max(0, seconds);
+      },
+      rate: () => video.playbackRate,
+      setRate: (rate) => {
+        video.playbackRate = rate;
+      },
+    };
+    video.focus();
+  }
+
+  function begin() {
+    if (stage.querySelector("iframe, video")) return;
+    playButton.hidden = true;
+    say("Loading the player…");
+    if (box.dataset.provider === "youtube") youtube();
+    else file();
+  }
+
+  playButton.addEventListener("click", begin);
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") save(true);
+  });
+  window.addEventListener("pagehide", () => save(true));
+
+  // Shortcuts, listed on the page; never while typing in a field.
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest("input, textarea, select, [contenteditable]")) return;
+    const key = event.key;
+    if (key === " " && target && target.closest("button, a, summary")) return;
+    if (!["k", " ", "j", "l", "[", "]"].includes(key)) return;
+    event.preventDefault();
+    if (!player) {
+      if (key === "k" || key === " ") begin();
+      return;
+    }
+    if (key === "k" || key === " ") {
+      if (player.playing()) player.pause();
+      else player.play();
+    } else if (key === "j") {
+      player.seek(player.time() - 10);
+    } else if (key === "l") {
+      player.seek(player.time() + 10);
+    } else {
+      const now = player.rate();
+      const index = SPEEDS.findIndex((rate) => rate >= now - 0.001);
+      const step = key === "]" ? 1 : -1;
+      const rate = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (index < 0 ? 0 : index) + step))];
+      player.setRate(rate);
+    }
+  });
+
+  // A timestamp link in a note (12:34) seeks the player instead of leaving the page.
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest(".note-preview a[href]");
+    if (!link) return;
+    const url = new URL(link.href);
+    const seconds = Number(
+      url.searchParams.get("t") || (url.hash.match(/^#t=(\d+)/) || [])[1] || NaN,
+    );
+    const here =
+      box.dataset.provider === "youtube"
+        ? url.hostname === "youtu.be" && box.dataset.source.includes("/embed" + url.pathname + "?")
+        : link.href.split("#")[0] === box.dataset.source;
+    if (!here || !Number.isFinite(seconds)) return;
+    event.preventDefault();
+    if (player) {
+      player.seek(seconds);
+      player.play();
+    } else {
+      start = seconds;
+      begin();
+    }
+  });
+})();

@@ -1,0 +1,230 @@
+"""The embedded player, offline: the IFrame Player API is answered by a stand-in that
+follows the API reference's rules (tests/browser/fakes/youtube_iframe_api.js), the embed
+page by a blank page, every other outside request is refused, and the CSP stays on (a
+violation is a console error, which fails the test)."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from planner import queue
+from planner.models import Entry, Profile
+from sessions.models import Talk
+from tests.browser.steps import scripts_ready, sign_in
+from tests.browser.test_accessibility import WCAG
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+FAKE_API = (Path(__file__).parent / "fakes" / "youtube_iframe_api.js").read_text()
+VOGELS = "Werner Vogels - CTO AWS"
+DESANTIS = "Peter DeSantis - SVP AWS"
+
+
+@pytest.fixture
+def viewer(live_catalog):
+    user = User.objects.create_user("viewer", "viewer@example.com", PASSWORD)
+    for talk in Talk.objects.order_by("position")[:3]:
+        queue.track(user, talk)
+    return user
+
+
+def offline_youtube(page, **config) -> None:
+    """Route the player's outside requests to stand-ins; refuse any other."""
+    page.add_init_script(f"window.__fakeYouTubeConfig = {json.dumps(config)};")
+    page.context.route(
+        "https://**/*", lambda route: route.abort()
+    )  # registered first: the routes below win
+    page.context.route(
+        "https://www.youtube.com/iframe_api",
+        lambda route: route.fulfill(content_type="text/javascript", body=FAKE_API),
+    )
+    page.context.route(
+        "https://www.youtube-nocookie.com/embed/**",
+        lambda route: route.fulfill(
+            content_type="text/html", body="<!doctype html><title>p</title>"
+        ),
+    )
+
+
+def entry(title: str) -> Entry:
+    return Entry.objects.get(user__username="viewer", talk__title=title)
+
+
+def open_talk(page, title: str, **config) -> None:
+    offline_youtube(page, **config)
+    page.clock.install()
+    sign_in(page, "viewer")
+    page.goto(Talk.objects.get(title=title).get_absolute_url())
+    scripts_ready(page)
+
+
+def play(page) -> None:
+    page.get_by_role("button", name="Play here").click()
+    page.clock.run_for(1000)  # the API loads, the player is ready and plays
+
+
+def eventually(check, seconds: float = 5.0):
+    """A save is a fetch the page does not wait for: poll the database for its effect."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
+def calls(page) -> list:
+    return page.evaluate("window.__fakeYouTube.calls")
+
+
+def test_speed_applied_once_playing_progress_saved_and_restored(page, viewer):
+    open_talk(page, DESANTIS, duration=3600)
+    expect(page.get_by_role("button", name="Play here at 1.5x")).to_be_visible()
+    assert page.locator("iframe").count() == 0  # nothing from the host before play
+    play(page)
+    status = page.locator("#player-status")
+    expect(status).to_have_text("Playing at 1.5x.")
+    expect(page.get_by_role("button", name="Play here")).to_be_hidden()  # the player is in
+    rate_calls = [c for c in calls(page) if c[0] == "setPlaybackRate"]
+    assert rate_calls == [["setPlaybackRate", 1.5, 1]]  # asked once, while PLAYING
+    frame = page.locator("#player-frame")
+    assert frame.get_attribute("referrerpolicy") == "strict-origin-when-cross-origin"
+    assert frame.get_attribute("src").startswith(
+        "https://www.youtube-nocookie.com/embed/R11YgBEZzqE?"
+    )
+
+    page.clock.run_for(20_000)  # 20 s at 1.5x: 30 s of video, one save on the way
+    # The page's clock ran 20 s in an instant; the server's did not, and it takes one save
+    # a second per record at most. Let a real second pass before the pause saves.
+    time.sleep(1.1)
+    page.keyboard.press("k")  # pause: saved at once
+    page.clock.run_for(500)
+    record = eventually(
+        lambda: (e := entry(DESANTIS)).resume_seconds and e.resume_seconds >= 29 and e
+    )
+    assert record and record.status == Entry.Status.WATCHING
+    assert 29 <= record.resume_seconds <= 36  # and the real second the clock also ran
+    assert record.personal_seconds == 3600  # learned: the catalog only had an estimate
+    assert Talk.objects.get(title=DESANTIS).duration_seconds is None  # never the catalog
+
+    page.reload()
+    scripts_ready(page)
+    expect(page.get_by_role("button", name="Play here at 1.5x from 0:3")).to_be_visible()
+    play(page)
+    src = page.locator("#player-frame").get_attribute("src")
+    assert f"start={record.resume_seconds}" in src
+
+
+def test_ninety_percent_marks_watched_and_offers_what_is_next(page, viewer):
+    open_talk(page, DESANTIS, duration=100)
+    play(page)
+    page.clock.run_for(61_000)  # 91.5 s of a 100 s video at 1.5x
+    expect(page.locator("#player-status")).to_have_text("Marked watched today.")
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    expect(page.locator("#player-next")).to_contain_text("Up next: Adam Selipsky - CEO AWS")
+    record = eventually(lambda: (e := entry(DESANTIS)).status == Entry.Status.WATCHED and e)
+    assert record and record.viewings.count() == 1
+
+
+def test_the_speed_from_settings_and_a_rate_the_video_lacks(page, viewer):
+    Profile.objects.filter(user=viewer).update(speed_percent=175)
+    open_talk(page, DESANTIS, rates=[0.5, 1, 1.5, 2])
+    play(page)
+    # 1.75 is not offered: the player rounds toward 1, and the page says what is in effect.
+    expect(page.locator("#player-status")).to_have_text(
+        "Playing at 1.5x (this video does not offer 1.75x)."
+    )
+
+
+def test_keyboard_shortcuts_and_keeping_a_new_speed(page, viewer):
+    open_talk(page, DESANTIS)
+    page.get_by_role("button", name="Play here").focus()
+    page.keyboard.press("Enter")
+    page.clock.run_for(1000)
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+    page.locator("h1").click()  # focus back on the page, out of the player's frame
+    start = page.evaluate("window.__fakeYouTube.player.getCurrentTime()")
+    page.keyboard.press("l")
+    assert page.evaluate("window.__fakeYouTube.player.getCurrentTime()") == pytest.approx(
+        start + 10
+    )
+    page.keyboard.press("j")
+    assert page.evaluate("window.__fakeYouTube.player.getCurrentTime()") == pytest.approx(start)
+    page.keyboard.press("]")
+    page.clock.run_for(100)
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.75x.")
+    offer = page.locator("#player-offer")
+    expect(offer).to_contain_text("Keep 1.75x as your speed for every talk?")
+    offer.get_by_role("button", name="Keep 1.75x").click()
+    page.clock.run_for(500)
+    expect(page.locator("#player-status")).to_have_text("Your speed is now 1.75x.")
+    assert eventually(lambda: Profile.objects.get(user=viewer).speed_percent == 175)
+
+    # Typing in a field never drives the player.
+    page.get_by_role("textbox", name="My notes").fill("")
+    page.get_by_role("textbox", name="My notes").type("kj l[]")
+    assert page.evaluate("window.__fakeYouTube.player.getPlayerState()") == 1
+
+
+def test_a_timestamp_in_a_note_seeks_the_player(page, viewer):
+    queue.set_status(entry(DESANTIS), Entry.Status.WATCHING, resume_seconds=None, watched_on=None)
+    record = entry(DESANTIS)
+    record.note = "12:34 the chip"
+    record.save()
+    open_talk(page, DESANTIS)
+    page.get_by_role("link", name="12:34").click()
+    page.clock.run_for(1000)
+    assert page.url.endswith(Talk.objects.get(title=DESANTIS).get_absolute_url())
+    assert "start=754" in page.locator("#player-frame").get_attribute("src")
+
+
+def test_the_talk_page_with_the_player_has_no_axe_violations(page, viewer):
+    open_talk(page, DESANTIS)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+    play(page)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_without_javascript_the_page_links_to_the_video(browser, live_server, viewer):
+    queue.set_status(entry(DESANTIS), Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, "viewer")
+    page.goto(Talk.objects.get(title=DESANTIS).get_absolute_url())
+    expect(page.get_by_role("button", name="Play here")).to_be_hidden()
+    resume = page.get_by_role("link", name="Resume 12:34").first
+    expect(resume).to_have_attribute("href", "https://youtu.be/R11YgBEZzqE?t=754")
+    context.close()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REAL_YOUTUBE"), reason="set REAL_YOUTUBE=1 (needs the internet)"
+)
+def test_against_the_real_youtube(page, viewer):
+    """Opt-in: the same speed rule against the real IFrame Player API."""
+    sign_in(page, "viewer")
+    page.goto(Talk.objects.get(title=DESANTIS).get_absolute_url())
+    page.get_by_role("button", name="Play here").click()
+    expect(page.locator("#player-status")).to_contain_text("Playing at 1.5x", timeout=30_000)
+
+
+def test_a_video_change_resets_the_rate_and_the_speed_is_applied_again(page, viewer):
+    open_talk(page, DESANTIS)
+    play(page)
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+    page.evaluate("window.__fakeYouTube.player.loadVideoById('AnOtHeR0001')")  # back at 1x
+    assert page.evaluate("window.__fakeYouTube.player.getPlaybackRate()") == 1
+    page.evaluate("window.__fakeYouTube.player.playVideo()")
+    page.clock.run_for(1000)
+    assert page.evaluate("window.__fakeYouTube.player.getPlaybackRate()") == 1.5
+    rate_calls = [c for c in calls(page) if c[0] == "setPlaybackRate"]
+    assert rate_calls == [["setPlaybackRate", 1.5, 1], ["setPlaybackRate", 1.5, 1]]
