@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.models import Entry, Profile
+from tests.browser.steps import scripts_ready
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -91,6 +92,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
 
     # Watching DeSantis at 12:34; the link opens the video at that second.
     page.get_by_role("link", name=DESANTIS, exact=True).click()
+    scripts_ready(page)  # the change saves through htmx: it must be listening
     page.get_by_label("Watching", exact=True).check()  # saves on change
     expect(page.locator("#status .badge")).to_have_text("Watching")
     settled(page)
@@ -187,6 +189,7 @@ def test_note_autosave_failure_is_shown_and_text_kept(page, live_catalog):
 def test_invalid_input_shows_error_next_to_control(page, live_catalog):
     sign_up(page, "typo")
     queue_vogels_on_its_page(page)
+    scripts_ready(page)
     page.get_by_label("Watching", exact=True).check()
     expect(page.locator("#status .badge")).to_have_text("Watching")
     settled(page)
