@@ -64,6 +64,7 @@ def test_planning_journey_with_htmx(page, live_catalog):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
     expect(page.locator(".queue-title")).to_have_count(3)
+    scripts_ready(page)
     assert queue_titles(page) == [DESANTIS, SELIPSKY, VOGELS]
     expect(page.locator("#queue-totals")).to_contain_text("4:00:00 at 1.5x")
     page.evaluate("window.__noReload = true")
