@@ -16,7 +16,7 @@ from planner import calendar_feed, planning, tokens
 from planner.forms import PlanForm
 from planner.lengths import length_of
 from planner.models import Entry, Profile, ViewingPlan
-from planner.views.common import DEFAULT_SPEED
+from planner.views.common import profile_of, speed_of
 
 FEED_NAME = "Catch-up: my viewing plan"
 
@@ -70,7 +70,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         status = 200
-    speed = getattr(request.user.profile, "speed_percent", DEFAULT_SPEED)
+    speed = speed_of(profile_of(request))
     result, by_id, problem = work_out(plan, speed)
     sessions = []
     if result is not None:
@@ -127,7 +127,7 @@ def plan_feed_revoke(request: HttpRequest) -> HttpResponse:
 
 
 def ics_response(plan: ViewingPlan, filename: str = "") -> HttpResponse:
-    speed = getattr(getattr(plan.user, "profile", None), "speed_percent", DEFAULT_SPEED)
+    speed = speed_of(getattr(plan.user, "profile", None))
     result, by_id, _ = work_out(plan, speed)
     body = calendar_feed.calendar(
         result or planning.Plan([], speed), plan.pk, link_for(by_id), FEED_NAME

@@ -5,7 +5,6 @@ touches the database; sessions.writer applies it. read() picks the reader from
 the content (or the `format` named), so a person can give any file or URL.
 """
 
-import json
 from pathlib import Path
 
 from sessions import fetch
@@ -30,51 +29,67 @@ JSON_FORMATS = {
 }
 
 
-def detect(data: bytes) -> str:
-    """The format of a file from its first bytes and, for JSON, its top-level keys."""
+UNKNOWN = (
+    "unknown format: expected a writeup, a frab/pretalx schedule, a media.ccc.de "
+    "conference, a pyvideo folder, a Sessionize All Data file or a yt-dlp playlist"
+)
+
+
+def _kind_of_text(data: bytes) -> str:
+    """ "xml", "writeup", "json" or "" from the first bytes."""
     head = data[:2048].decode("utf-8-sig", errors="replace").lstrip()
     if head.startswith("<"):
-        return "frab-xml"
+        return "xml"
     if head.startswith("---"):
         return "writeup"
-    if head.startswith(("{", "[")):
-        try:
-            obj = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            obj = None
-        if isinstance(obj, dict):
-            if "schedule" in obj:
-                return "schedule-json"
-            if "events" in obj and ("acronym" in obj or "frontend_link" in str(obj)[:5000]):
-                return "mediaccc"
-            if "sessions" in obj and "speakers" in obj:
-                return "sessionize"
-            if obj.get("_type") == "playlist" or "entries" in obj:
-                return "ytdlp"
-            if "videos" in obj and "speakers" in obj:
-                raise CatalogError(
-                    None, "this is one pyvideo talk: give the conference folder instead"
-                )
-        common.load_json(data)  # says where JSON is broken, if it is
-    raise CatalogError(
-        None, "unknown format: expected a writeup, a frab/pretalx schedule, a media.ccc.de "
-        "conference, a pyvideo folder, a Sessionize All Data file or a yt-dlp playlist",
-    )  # fmt: skip
+    return "json" if head.startswith(("{", "[")) else ""
+
+
+def _json_format(obj) -> str:
+    """The JSON format from its top-level keys (a 20 MB file is parsed once, by the caller)."""
+    if isinstance(obj, dict):
+        if "schedule" in obj:
+            return "schedule-json"
+        events = obj.get("events")
+        first = events[0] if isinstance(events, list) and events else None
+        if events is not None and (
+            "acronym" in obj or (isinstance(first, dict) and "frontend_link" in first)
+        ):
+            return "mediaccc"
+        if "sessions" in obj and "speakers" in obj:
+            return "sessionize"
+        if obj.get("_type") == "playlist" or "entries" in obj:
+            return "ytdlp"
+        if "videos" in obj and "speakers" in obj:
+            raise CatalogError(None, "this is one pyvideo talk: give the conference folder instead")
+    raise CatalogError(None, UNKNOWN)
+
+
+def detect(data: bytes) -> str:
+    """The format of a file from its first bytes and, for JSON, its top-level keys."""
+    kind = _kind_of_text(data)
+    if kind == "xml":
+        return "frab-xml"
+    if kind == "writeup":
+        return "writeup"
+    if kind == "json":
+        return _json_format(common.load_json(data))  # also says where JSON is broken
+    raise CatalogError(None, UNKNOWN)
 
 
 def read_bytes(data: bytes, format: str = "", title: str = "") -> ParsedCatalog:
     common.check_size(data)
-    format = format or detect(data)
-    if format == "writeup":
-        parsed = parse_writeup(decode(data))
-    elif format == "frab-xml":
-        parsed = schedule.read_xml(data)
-    elif format in JSON_FORMATS:
-        parsed = JSON_FORMATS[format](common.load_json(data))
-    elif format == "pyvideo":
+    if format == "pyvideo":
         raise CatalogError(None, "a pyvideo conference is a folder, not one file")
-    else:
+    if format and format not in FORMATS:
         raise CatalogError(None, f"unknown format {format!r}: one of {', '.join(FORMATS)}")
+    if format in JSON_FORMATS or (not format and _kind_of_text(data) == "json"):
+        obj = common.load_json(data)
+        parsed = JSON_FORMATS[format or _json_format(obj)](obj)
+    elif (format or detect(data)) == "writeup":
+        parsed = parse_writeup(decode(data))
+    else:
+        parsed = schedule.read_xml(data)
     if title:
         parsed.title = common.one_line(title, 200)
     return parsed
