@@ -214,18 +214,27 @@ class Talk(models.Model):
 
     def render(self) -> None:
         """Fill the derived HTML/text fields from verdict and outline."""
-        self.verdict_html = markup.render_block(self.verdict)
-        self.outline_html = markup.render_outline(self.outline)
-        self.outline_text = markup.plain_outline(self.outline)
+        for name, value in self.rendered(self.verdict, self.outline).items():
+            setattr(self, name, value)
+
+    @classmethod
+    def rendered(cls, verdict: str, outline: list[dict]) -> dict[str, str]:
+        """The derived fields (verdict_html, outline_html, summary_html, outline_text)."""
         summary = []
-        for node in self.outline:
+        for node in outline:
             # A group heading ("Fun facts") says little alone: show its first lines.
             summary.extend(node.get("children", [])[:2] if node.get("heading") else [node])
-            if len(summary) >= self.SUMMARY_ITEMS:
+            if len(summary) >= cls.SUMMARY_ITEMS:
                 break
-        self.summary_html = markup.render_outline(
-            [{"text": n["text"]} for n in summary[: self.SUMMARY_ITEMS]]
-        )
+        outline_html, outline_text = markup.outline_html_and_text(outline)
+        return {
+            "verdict_html": markup.render_block(verdict),
+            "outline_html": outline_html,
+            "summary_html": markup.render_outline(
+                [{"text": n["text"]} for n in summary[: cls.SUMMARY_ITEMS]]
+            ),
+            "outline_text": outline_text,
+        }
 
 
 class TaggedTalkQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from sessions import video
+from sessions import bulk, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.models import Conference, Recording, TaggedTalk, Talk
 from sessions.topics import topics_for
@@ -68,6 +68,8 @@ TALK_FIELDS = [
     "video_since",
 ]
 RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text"]
+# The order _values() and Talk.rendered() give their fields in.
+NEW_TALK_COLUMNS = ["conference_id", "source_key", *TALK_FIELDS, *RENDERED]
 LIMITS = {
     "title": 300,
     "speaker_name": 200,
@@ -130,7 +132,19 @@ def _values(item: ParsedTalk, talk: Talk | None, position: int, taken: set[str],
             video_ref=talk.video_ref,
             video_since=talk.video_since,
         )
+    else:
+        values.update(video_provider="", video_ref="", video_since=None)
     return values
+
+
+def _new_row(conference: Conference, item: ParsedTalk, values: dict) -> tuple:
+    rendered = Talk.rendered(values["verdict"], values["outline"])
+    return (
+        conference.pk,
+        item.key,
+        *[values[name] for name in TALK_FIELDS],
+        *[rendered[name] for name in RENDERED],
+    )
 
 
 def _conference(parsed: ParsedCatalog, source_url: str, now) -> Conference:
@@ -195,8 +209,10 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         talk.slug = f"tmp-{talk.pk}"
     Talk.objects.bulk_update(moving, ["slug"], batch_size=1000)
 
-    new, changed, parked_back = [], [], []
+    new: list[int] = []  # indexes of talks to create
+    changed, parked_back = [], []
     topics: dict[int, list[str]] = {}  # index -> topic names
+    values_of: dict[int, dict] = {}
     videos_added = 0
     for index, item in enumerate(items):
         talk = matched.get(index)
@@ -205,10 +221,8 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
             item.title, item.tagline, values["verdict"]
         )
         if talk is None:
-            talk = Talk(conference=conference, source_key=item.key, **values)
-            matched[index] = talk
-            new.append(talk)
-            talk.render()
+            new.append(index)
+            values_of[index] = values
             continue
         if values["video_ref"] and not original[talk.pk]["video_ref"]:
             videos_added += 1
@@ -223,11 +237,19 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         else:
             changed.append(talk)
 
-    Talk.objects.bulk_create(new, batch_size=1000)
+    pks = {index: talk.pk for index, talk in matched.items()}
+    if new:
+        # Rendered while the rows stream in: PostgreSQL indexes the first ones
+        # while the next are rendered.
+        bulk.insert_rows(Talk, NEW_TALK_COLUMNS, (_new_row(conference, items[i], values_of[i])
+                                                  for i in new))  # fmt: skip
+        by_key = dict(conference.talks.values_list("source_key", "pk"))
+        pks.update((i, by_key[items[i].key]) for i in new)
     Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
     Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
-    _write_topics(matched, topics)
-    recordings_changed = _write_recordings(matched, items)
+    known = {i: pks[i] for i in matched}  # talks that were there before may have some
+    _write_topics(pks, topics, known)
+    recordings_changed = _write_recordings(pks, items, known)
     unchanged = [t for t in parked_back if t.pk not in recordings_changed]
 
     return ImportResult(
@@ -258,44 +280,48 @@ def _tags_for(names: set[str]) -> dict[str, Tag]:
     return {name: tags[slugify(name)[:100]] for name in names if slugify(name)[:100] in tags}
 
 
-def _write_topics(talks: dict[int, Talk], topics: dict[int, list[str]]) -> None:
+def _write_topics(
+    talks: dict[int, int], topics: dict[int, list[str]], known: dict[int, int]
+) -> None:
     """Set each talk's topics where they differ from what it has: two statements."""
     tags = _tags_for({name for names in topics.values() for name in names})
     wanted = {i: {tags[n].pk: tags[n] for n in names if n in tags} for i, names in topics.items()}
     have = defaultdict(set)
-    links = TaggedTalk.objects.filter(content_object__in=[t.pk for t in talks.values()])
+    links = TaggedTalk.objects.filter(content_object__in=list(known.values()))
     for talk_id, tag_id in links.values_list("content_object", "tag"):
         have[talk_id].add(tag_id)
-    stale = [i for i, t in talks.items() if have[t.pk] != set(wanted[i])]
+    stale = [i for i, pk in talks.items() if have[pk] != set(wanted[i])]
     if not stale:
         return
-    TaggedTalk.objects.filter(content_object__in=[talks[i].pk for i in stale]).delete()
-    TaggedTalk.objects.bulk_create(
-        [TaggedTalk(content_object=talks[i], tag=tag) for i in stale for tag in wanted[i].values()],
-        batch_size=1000,
+    if gone := [known[i] for i in stale if i in known]:
+        TaggedTalk.objects.filter(content_object__in=gone).delete()
+    bulk.insert_rows(
+        TaggedTalk,
+        ["content_object_id", "tag_id"],
+        [(talks[i], tag_pk) for i in stale for tag_pk in wanted[i]],
     )
 
 
-def _write_recordings(talks: dict[int, Talk], items: list[ParsedTalk]) -> set[int]:
+def _write_recordings(
+    talks: dict[int, int], items: list[ParsedTalk], known: dict[int, int]
+) -> set[int]:
     """Replace the recordings of talks whose source lists others; a source that lists
     none leaves a talk's recordings alone. The pks of talks whose recordings changed."""
     have = defaultdict(list)
-    rows = Recording.objects.filter(talk__in=[t.pk for t in talks.values()]).order_by("position")
+    rows = Recording.objects.filter(talk__in=list(known.values())).order_by("position")
     for talk_id, provider, reference, language in rows.values_list(
         "talk", "provider", "reference", "language"
     ):
         have[talk_id].append((provider, reference, language))
     stale, new = set(), []
-    for index, talk in talks.items():
+    for index, pk in talks.items():
         item = items[index]
         pairs = dict.fromkeys((r.provider, r.reference) for r in item.recordings)
         want = [(p, r, item.language) for p, r in pairs]
-        if want and have[talk.pk] != want:
-            stale.add(talk.pk)
-            new += [
-                Recording(talk=talk, provider=p, reference=r, language=lang, position=n)
-                for n, (p, r, lang) in enumerate(want)
-            ]
-    Recording.objects.filter(talk__in=stale).delete()
-    Recording.objects.bulk_create(new, batch_size=1000)
+        if want and have[pk] != want:
+            stale.add(pk)
+            new += [(pk, p, r, lang, n) for n, (p, r, lang) in enumerate(want)]
+    if had := [pk for pk in stale if have[pk]]:
+        Recording.objects.filter(talk__in=had).delete()
+    bulk.insert_rows(Recording, ["talk_id", "provider", "reference", "language", "position"], new)
     return stale

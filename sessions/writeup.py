@@ -35,6 +35,7 @@ LINK = re.compile(
     re.IGNORECASE,
 )
 TAGLINE = re.compile(r'^"?[*_](?P<text>[^*_].*?)[*_]"?$')
+BULLET_MARKS = "*+-"
 SPEAKER = re.compile(r"^(?P<name>[^-]+?)\s+[-\u2013\u2014]\s+(?P<role>.+)$")
 
 
@@ -182,8 +183,11 @@ def parse_writeup(text: str) -> ParsedCatalog:
     previous_blank = True
 
     for lineno, line in enumerate(lines[index + 1 :], start=index + 2):
-        heading = HEADING.match(line)
-        bullet = BULLET.match(line)
+        # Most lines are text or blank: try a pattern only where its first mark is.
+        bare = line.lstrip()
+        heading = HEADING.match(line) if line[:1] == "#" else None
+        bullet = BULLET.match(line) if bare[:1] in BULLET_MARKS and bare else None
+        blank = not bare
         if heading and len(heading["level"]) <= 2:
             if builder:
                 talks.append(builder.finish())
@@ -216,7 +220,7 @@ def parse_writeup(text: str) -> ParsedCatalog:
                 intro.append(line.rstrip())
             # Text under a section heading but before its first talk introduces
             # the section; it is not part of any talk.
-        elif not line.strip():
+        elif blank:
             builder.blank()
         elif bullet:
             if bullet["text"] is None:
@@ -228,7 +232,7 @@ def parse_writeup(text: str) -> ParsedCatalog:
             pass
         else:
             builder.text_line(lineno, line)
-        previous_blank = not line.strip()
+        previous_blank = blank
 
     if builder:
         talks.append(builder.finish())

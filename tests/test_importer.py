@@ -1,9 +1,13 @@
 """import_writeup: clear errors that name the line, and nothing half-written."""
 
+import itertools
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from sessions.models import Conference, Talk
+from sessions.topics import TOPICS, topics_for
 from sessions.video import id_from_url as video_id_from_url
 from tests.conftest import WRITEUP
 
@@ -188,3 +192,20 @@ def test_video_id_from_both_link_forms(url, video_id):
 def test_import_command_on_the_real_writeup(tmp_path):
     out = run_import(tmp_path, WRITEUP.read_bytes())
     assert "AWS re:Invent 2022: 13 talks created" in out
+
+
+def test_topics_are_found_as_one_search_per_topic_would_find_them():
+    """topics_for() scans the text once for every topic; the answer is what a search
+    per topic (any of its words at the start of a word, in any case) gives."""
+
+    def one_by_one(text: str) -> list[str]:
+        return [
+            topic
+            for topic, words in TOPICS.items()
+            if any(re.search(rf"\b{re.escape(w)}", text, re.IGNORECASE) for w in words)
+        ]
+
+    words = [w for ws in TOPICS.values() for w in ws] + ["unscalable", "diam", "x-ec2"]
+    for a, b in itertools.product(words, repeat=2):
+        for text in (f"{a} {b}", f"{a.upper()}{b}", f"{a}-{b}"):
+            assert topics_for(text) == one_by_one(text), text

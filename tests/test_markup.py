@@ -4,6 +4,8 @@ import re
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sessions import markup
 from tests.conftest import WRITEUP
@@ -62,3 +64,33 @@ def test_outline_renderer_shows_html_as_text(text, html):
     assert markup.render_outline([{"text": text, "children": []}]) == (
         f'<ul class="outline"><li>{html}</li></ul>'
     )
+
+
+# What the renderer builds without the sanitizer must be what the sanitizer gives.
+PIECES = st.sampled_from(
+    ["*", "**", "_", "`", "[", "]", "(", ")", "](", "https://ex.am/p?a=1&b=2", "mailto:x@y.z",
+     "javascript:x", " ", "word", "é", "<", ">", "&", '"', "'", "\xa0", "\t", "\x0b", "\x00",
+     "\r", "\x1f", "\x7f", "\u200b", "\ufeff", "#", "!", "<b>", "</em>", "&amp;", "{", "}",
+     "|", "~", "\\"]
+)  # fmt: skip
+LINES = st.lists(PIECES, min_size=1, max_size=14).map("".join)
+NODES = st.recursive(
+    st.builds(lambda t, h: {"text": t, "heading": h, "children": []}, LINES, st.booleans()),
+    lambda kids: st.builds(
+        lambda t, c: {"text": t, "children": c}, LINES, st.lists(kids, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(NODES, min_size=1, max_size=4))
+def test_outline_is_what_the_sanitizer_would_give(items):
+    rendered = markup.render_outline(items)
+    assert rendered == markup.clean(rendered, markup.OUTLINE_TAGS, markup.OUTLINE_ATTRS)
+
+
+def test_crossing_emphasis_goes_through_the_sanitizer():
+    rendered = markup.render_outline([{"text": "**a *b** c*", "children": []}])
+    assert rendered == markup.clean(rendered, markup.OUTLINE_TAGS, markup.OUTLINE_ATTRS)
+    assert "<strong>" in rendered

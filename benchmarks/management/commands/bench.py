@@ -44,6 +44,8 @@ TARGETS = {
 
 
 def writeup(n: int) -> str:
+    """A writeup of n talks shaped as the issue states it: ten outline lines a talk
+    (eight points, two of them with a nested detail), a link in every third line."""
     lines = ["---", f"title: Bench Writeup {n}", "---", "", "A generated writeup.", ""]
     for kind, start, stop in (("Keynotes", 0, n // 20), ("Breakout Sessions", n // 20, n)):
         lines += [f"# {kind}", ""]
@@ -51,12 +53,13 @@ def writeup(n: int) -> str:
             title = f"Speaker {i} - Role {i}" if kind == "Keynotes" else f"Talk number {i}"
             lines += [f"## {title}", "", f"[YouTube](https://youtu.be/w{i:010d})", "",
                       f"Verdict for talk {i}: worth watching at 1.5x.", ""]  # fmt: skip
-            for j in range(12):
+            for j in range(8):
+                point = f"* Point {j} of talk {i} about queues, caches and retries"
                 lines.append(
-                    f"* Point {j} of talk {i} about queues, caches and [links](https://example.com/{j})"
+                    point + (f" ([notes](https://example.com/{i}/{j}))" if j % 3 == 0 else "")
                 )
                 if j % 4 == 0:
-                    lines.append(f"    * Detail {j} with *emphasis*")
+                    lines.append(f"    * Detail {j} with *emphasis* and `code`")
             lines.append("")
     return "\n".join(lines)
 

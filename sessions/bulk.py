@@ -1,0 +1,112 @@
+"""Insert many rows with one prepared statement.
+
+Django's bulk_create compiles every value of every row into one SQL string per batch;
+for 10,000 talks of 30 columns that compilation took longer than the import's Markdown
+and the database together. Here the statement is written once and the database gets
+the rows as parameters of a few multi-row INSERTs (one statement per batch, not per
+row: statement triggers run once, and PostgreSQL gets no 10,000 round trips), each
+value prepared the way the field's own save would (dates, JSON), plain values as
+they are.
+"""
+
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, models
+
+# Column types whose Python value is already what the database driver takes.
+AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+}
+
+
+def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
+    if field.get_internal_type() in AS_IS:
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert(objs: Iterable[models.Model], fields: list[str] | None = None) -> int:
+    """INSERT the instances (every concrete column but the primary key, or `fields`).
+    Their primary keys are not set: read them back by a natural key if you need them.
+    The rows go in as given: no save() and no signals, as with bulk_create."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    opts = type(objs[0])._meta
+    if fields is None:
+        columns = [f for f in opts.concrete_fields if not f.primary_key]
+    else:
+        columns = [opts.get_field(name) for name in fields]
+    stamped = [
+        f for f in columns if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    ]
+    for obj in objs:  # what save() would fill in
+        for field in stamped:
+            field.pre_save(obj, add=True)
+    names = [f.attname for f in columns]
+    return insert_rows(
+        type(objs[0]), names, [tuple(getattr(obj, n) for n in names) for obj in objs]
+    )
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
+    """INSERT plain tuples, one value per named column (attnames: `talk_id`). The rows
+    may be a generator: they are prepared and sent as they come."""
+    opts = model._meta
+    fields = [next(f for f in opts.concrete_fields if f.attname == name) for name in columns]
+    prepares = [(i, p) for i, f in enumerate(fields) if (p := _preparer(f)) is not None]
+    memos: list[dict] = [{} for _ in prepares]  # one `now` for 10,000 rows is prepared once
+
+    def prepared(row: tuple) -> tuple:
+        if not prepares:
+            return row
+        row = list(row)
+        for (i, prepare), memo in zip(prepares, memos, strict=True):
+            value = row[i]
+            try:
+                row[i] = memo[value]
+            except KeyError:
+                row[i] = memo[value] = prepare(value)
+            except TypeError:  # not hashable (JSON lists and dicts)
+                row[i] = prepare(value)
+        return tuple(row)
+
+    quote = connection.ops.quote_name
+    table = "{} ({})".format(quote(opts.db_table), ", ".join(quote(f.column) for f in fields))
+    count = 0
+    if connection.vendor == "postgresql":
+        # COPY: the rows stream to the server in the driver's own format as they are
+        # made (a multi-row INSERT spent seconds binding 300,000 parameters).
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(prepared(row))
+                count += 1
+        return count
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, connection.ops.bulk_batch_size(fields, [()] * 1000))
+    with connection.cursor() as cursor:
+        for batch in itertools.batched(map(prepared, rows), size):
+            cursor.execute(
+                f"INSERT INTO {table} VALUES " + ", ".join([one] * len(batch)),
+                [value for row in batch for value in row],
+            )
+            count += len(batch)
+    return count
