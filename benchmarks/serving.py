@@ -54,18 +54,20 @@ def production_env(secret_key: str | None = None, **extra: str) -> dict[str, str
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], log: Path | None = None
+    env: dict[str, str], log: Path | None = None, app: str = "planner.wsgi"
 ) -> Iterator[tuple[int, subprocess.Popen]]:
-    """Collect static files, start gunicorn with gunicorn.conf.py, yield (port, process)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=settings.BASE_DIR, env=env, check=True,
-    )  # fmt: skip
+    """Collect static files (for the planner), start gunicorn with gunicorn.conf.py,
+    yield (port, process)."""
+    if app == "planner.wsgi":
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR, env=env, check=True,
+        )  # fmt: skip
     port = free_port()
     output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "planner.wsgi"],
+         "--bind", f"127.0.0.1:{port}", app],
         cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:

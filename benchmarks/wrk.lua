@@ -12,6 +12,17 @@ local csrf = os.getenv("WRK_CSRF")
 if csrf and csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
 if os.getenv("WRK_HX") == "1" then wrk.headers["HX-Request"] = "true" end
 
+-- WRK_PATHS names a file of paths, one a line: each request takes the next one.
+local paths, next_path = {}, 0
+local paths_file = os.getenv("WRK_PATHS")
+if paths_file and paths_file ~= "" then
+  for line in io.lines(paths_file) do paths[#paths + 1] = line end
+  request = function()
+    next_path = next_path % #paths + 1
+    return wrk.format(nil, paths[next_path])
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -167,3 +167,16 @@ def watch_link(talk, css: str = "watch-link", text: str = "") -> SafeString:
         f'rel="noopener noreferrer" aria-labelledby="watch-{pk} title-{pk}">'
         f"{text or 'Watch on ' + escape(talk.video_label)}</a>"
     )
+
+
+def select_options(bound_field) -> SafeString:
+    """The <option>s of a choice field, the current value selected."""
+    value = bound_field.value()
+    current = "" if value is None else str(value)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(choice)}"{" selected" if str(choice) == current else ""}>'
+            f"{escape(label)}</option>"
+            for choice, label in bound_field.field.choices
+        )
+    )

@@ -175,6 +175,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The public part of talk cards (planner.cards), also keyed on the catalog's version:
+    # a few megabytes for the most visited pages of a big catalog.
+    "cards": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cards",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -115,3 +115,4 @@ def clean_caches(request):
         )
         caches["default"].clear()
     caches["catalog"].clear()
+    caches["cards"].clear()

@@ -1,6 +1,6 @@
 from django import template
 
-from planner import controls
+from planner import cards, controls
 from planner.markup import format_clock
 
 register = template.Library()
@@ -61,3 +61,13 @@ def thumbnail(context, talk):
 @register.simple_tag
 def watch_link(talk, css: str = "watch-link", text: str = ""):
     return controls.watch_link(talk, css, text)
+
+
+@register.simple_tag(takes_context=True)
+def card(context, item):
+    return cards.card(context, item)
+
+
+@register.simple_tag
+def select_options(field):
+    return controls.select_options(field)

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from planner import filters
+from planner import cards, filters
+from planner.context_processors import images
 from planner.forms import PlanFilterForm
 from planner.models import Entry, Profile
 from planner.views.common import item_for, my_tags, paginate, partial_or_page, profile_of, speed_of
@@ -33,7 +34,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         tags=my_tags(user) if profile else [],
         signed_in=profile is not None,
     )
-    rows = Talk.objects.select_related("conference").for_lists().with_topics()
+    rows = Talk.objects.select_related("conference").for_lists()
     if profile:
         # The person's record comes in the same row (a LEFT JOIN), not a query of its own.
         mine = FilteredRelation("entries", condition=Q(entries__user=user))
@@ -62,7 +63,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
         by_pk = rows.in_bulk(page.object_list)
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     speed = speed_of(profile)
-    items = [item_for(t, getattr(t, "mine", None), speed) for t in page]
+    talks = list(page)
+    cards.prepare(talks, images(request)["remote_images"], token)
+    items = [item_for(t, getattr(t, "mine", None), speed) for t in talks]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
     template = partial_or_page(request, "planner/catalog.html", "results")
     first_page = status == 200 and page.number == 1 and not form.active
