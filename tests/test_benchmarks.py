@@ -1,0 +1,55 @@
+"""The benchmark's own parts that a wrong figure could hide behind: the bare baseline
+really is bare, and the import benchmark runs every format, the writeup first."""
+
+import io
+import json
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+from sessions.models import Conference
+
+
+def test_the_bare_view_is_django_with_nothing_else():
+    script = (
+        "import json, io\n"
+        "from benchmarks.bare import application\n"
+        "from django.conf import settings\n"
+        "seen = {}\n"
+        "def start(status, headers): seen.update(status=status, headers=dict(headers))\n"
+        "environ = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/', 'SERVER_NAME': '127.0.0.1',\n"
+        "           'SERVER_PORT': '80', 'wsgi.input': io.BytesIO(), 'wsgi.url_scheme': 'http'}\n"
+        "body = b''.join(application(environ, start))\n"
+        "print(json.dumps({'body': body.decode(), 'status': seen['status'],\n"
+        "  'middleware': settings.MIDDLEWARE, 'apps': settings.INSTALLED_APPS,\n"
+        "  'database': settings.DATABASES['default'].get('ENGINE')}))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(settings.BASE_DIR)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    assert answer == {
+        "body": "ok",
+        "status": "200 OK",
+        "middleware": [],
+        "apps": [],
+        "database": "django.db.backends.dummy",  # Django's stand-in when there is none
+    }
+
+
+def test_import_benchmark_runs_every_format_with_the_writeup_first(db):
+    out = io.StringIO()
+    call_command("bench_import", sizes="20", stdout=out)
+    table = out.getvalue()
+    lines = table.strip().splitlines()
+    rows = [
+        line.split()[0]
+        for line in lines[lines.index(next(x for x in lines if x.startswith("format"))) + 1 :]
+    ]
+    assert rows[0] == "writeup"
+    assert {"frab-xml", "schedule-json", "mediaccc", "sessionize", "ytdlp", "pyvideo"} <= set(rows)
+    assert "ms/talk" in table
+    assert not Conference.objects.exists()  # each format's conference is removed after it
