@@ -9,7 +9,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from planner import markup
-from planner.lengths import ESTIMATED, at_speed, length_expression
+from planner.lengths import at_speed, length
 from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
@@ -80,15 +80,27 @@ class EntryQuerySet(models.QuerySet):
         return self.prefetch_related(tag_links(EntryTag, "tag_links", "tag_list"))
 
     def totals(self, speed: int) -> dict:
-        """Count and length of these records at 1x and at `speed`, in one query."""
-        totals = self.order_by().aggregate(
-            count=models.Count("pk"),
-            seconds=models.Sum(length_expression()),
-            estimated=models.Count("pk", filter=ESTIMATED),
+        """Count and length of these records at 1x and at `speed`, in one query. The four
+        values the length rule reads come back and are summed here: the rule stays in one
+        place, and building the aggregate in SQL cost the ORM 7 ms a page."""
+        count = seconds = estimated = 0
+        fields = (
+            "personal_seconds",
+            "talk__duration_seconds",
+            "talk__length_is_slot",
+            "talk__kind",
         )
-        seconds = totals["seconds"] or 0
+        for row in self.order_by().values_list(*fields):
+            one, guess = length(*row)
+            count, seconds, estimated = count + 1, seconds + one, estimated + guess
         fast = at_speed(seconds, speed)
-        return {**totals, "seconds": seconds, "at_speed": fast, "saved": seconds - fast}
+        return {
+            "count": count,
+            "seconds": seconds,
+            "estimated": estimated,
+            "at_speed": fast,
+            "saved": seconds - fast,
+        }
 
     def in_progress(self) -> "EntryQuerySet":
         """Talks the person stopped part-way through, in queue order."""

@@ -183,6 +183,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 3000},
     },
+    # Whole result lists as signed-out visitors see them (planner.views.catalog), ~35 KB
+    # each: the most asked pages and searches of the current catalog version.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -35,6 +35,11 @@ def version() -> str:
     return token
 
 
+def key(*parts) -> str:
+    """A cache key for these parts, whatever their length or characters."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
     key = f"{token}:{hashlib.sha256(name.encode()).hexdigest()}"
     store = caches["catalog"]

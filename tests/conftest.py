@@ -116,3 +116,4 @@ def clean_caches(request):
         caches["default"].clear()
     caches["catalog"].clear()
     caches["cards"].clear()
+    caches["pages"].clear()

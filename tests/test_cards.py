@@ -53,6 +53,7 @@ def test_page_is_the_same_from_memory_as_drawn(client, alice, bob, states, who):
     from_memory = page(client)
     assert from_memory == drawn
     caches["cards"].clear()
+    caches["pages"].clear()
     assert page(client) == drawn
 
 
@@ -99,3 +100,31 @@ def test_an_htmx_card_answer_is_the_card_on_the_page(alice_client, alice, states
     fragment = re.sub(r'\s*<div id="announce" hx-swap-oob="innerHTML">.*?</div>\s*(?=\n</li>)', "",
                       fragment)  # fmt: skip
     assert fragment == card_of(page(alice_client), talk)
+
+
+def test_signed_out_results_kept_whole_never_reach_a_signed_in_page(client, alice, states):
+    signed_out = page(client)
+    assert "Add to queue" not in signed_out
+    htmx = client.get("/", {"q": "talk"}, HTTP_HX_REQUEST="true").content.decode()
+    assert htmx.startswith('\n<div id="results">') and "6 talks matching" in htmx
+    assert client.get("/", {"q": "talk"}, HTTP_HX_REQUEST="true").content.decode() == htmx
+    assert "<html" not in htmx and 'hx-swap-oob="innerHTML">6 talks matching' in htmx
+    client.force_login(alice)
+    mine = page(client)
+    assert "Add to queue" in mine and "Resume 1:30" in mine
+    assert card_of(mine, states[0]) != card_of(signed_out, states[0])
+
+
+def test_kept_filters_show_each_persons_own_tags_and_choice(client, alice, bob, states):
+    Entry.objects.get(user=alice, talk=states[0]).tags.add("alices-tag")
+    Entry.objects.get(user=bob, talk=states[3]).tags.add("bobs-tag")
+    client.force_login(alice)
+    for _ in range(2):  # drawn, then kept
+        mine = page(client, kind="keynote")
+        assert '<option value="alices-tag">' in mine and "bobs-tag" not in mine
+        assert '<option value="keynote" selected>' in mine
+    client.force_login(bob)
+    for _ in range(2):
+        theirs = page(client, kind="keynote")
+        assert '<option value="bobs-tag">' in theirs and "alices-tag" not in theirs
+    assert '<option value="keynote">' in page(client, kind="breakout")

@@ -2,16 +2,20 @@
 files (tests/samples, written for these tests after the published formats), what
 the one writer does with it, and the command a person runs."""
 
+import html
 import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import nh3
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner import backup
 from planner.models import Entry
@@ -394,3 +398,17 @@ def test_migration_keeps_youtube_ids_as_recordings(catalog):
         (pk, "youtube", vid) for pk, vid in ids.items()
     }
     assert Talk.objects.search("vogels").exists()  # the search index came back
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab <>&;#x\"'/=\n\r\t\x00\xa0\ufeff\u2028é😀")
+            + ["&amp;", "<p>", "</p>", "<br>", "&#39;", "&lt;", "\r\n"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_plain_text_needs_no_sanitizer_and_gets_what_it_would_give(text):
+    assert common._plain(text) == html.unescape(nh3.clean(text, tags=set()))

@@ -1,4 +1,4 @@
-"""The length rule is one table: Python (length_of) and SQL (totals) always agree."""
+"""The length rule is one function: a queue's totals and each talk's length always agree."""
 
 from planner import lengths, queue
 from planner.models import Entry
@@ -9,7 +9,7 @@ def test_a_kind_without_an_estimate_gets_the_default_not_an_error():
     assert lengths.length_of(Talk(kind="panel"), None) == (lengths.DEFAULT_ESTIMATE, True)
 
 
-def test_sql_totals_agree_with_length_of(alice, make_talks):
+def test_totals_agree_with_length_of(alice, make_talks):
     talks = make_talks(4)
     talks[1].duration_seconds = 1234
     talks[1].save()

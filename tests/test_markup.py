@@ -22,6 +22,20 @@ SAMPLES = [
     "x_y_z",
     "non\xa0breaking",
 ]
+# Abstracts as importers give them: paragraphs with blank lines between.
+PARAGRAPHS = [
+    "First paragraph & more.\n\nSecond one, plain.",
+    "One.\n\nTwo.\n\nThree.",
+    'Ünïcode — dashes.\n\nQuotes "here" and it\'s fine.\n\nA question?',
+    "One.\n\nTwo.\n\nThree, with < and >.",
+    "A line\nand its second line.\n\nNext.",
+    "Plain.\n\n- a list",
+    "Plain.\n\n    indented code",
+    "Plain.\n\n\n\nafter two blank lines",
+    "Plain.\n\nsee https://example.com",
+    "Plain.\n\n1. numbered",
+    "Trailing.\n\n",
+]
 
 
 def slow_inline(text: str) -> str:
@@ -34,6 +48,11 @@ def slow_inline(text: str) -> str:
 def seed_lines() -> list[str]:
     lines = WRITEUP.read_text().splitlines()
     return [m[1] for line in lines if (m := re.match(r"^\s*\*\s+(.*\S)", line))]
+
+
+@pytest.mark.parametrize("text", PARAGRAPHS)
+def test_paragraphs_fast_path_matches_markdown(text):
+    assert markup.render_block(text) == markup.clean(markdown.markdown(text), markup.BLOCK_TAGS)
 
 
 @pytest.mark.parametrize("text", SAMPLES + seed_lines())

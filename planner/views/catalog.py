@@ -1,9 +1,11 @@
 """The catalog, which is also the signed-in home."""
 
+from django.core.cache import caches
 from django.db.models import FilteredRelation, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from planner import cards, filters
@@ -27,6 +29,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = profile_of(request)
     token = listing.version()
+    template = partial_or_page(request, "planner/catalog.html", "results")
+    if profile is None:
+        # Signed out, the filters and results are the same for everyone who asks the same
+        # thing of the same catalog: kept in this process's memory, keyed on its version.
+        remote = images(request)["remote_images"]
+        key = listing.key("results", token, remote, template, request.GET.urlencode())
+        if (kept := caches["pages"].get(key)) is not None:
+            return render(request, template, {"filters_html": kept[0], "results_html": kept[1]})
     form = PlanFilterForm(
         request.GET,
         topics=listing.cached(token, "topics", topics_in_use),
@@ -34,6 +44,37 @@ def catalog(request: HttpRequest) -> HttpResponse:
         tags=my_tags(user) if profile else [],
         signed_in=profile is not None,
     )
+    partial = template.endswith("#results")
+    if profile is None and form.is_valid():
+        context, _ = results_context(request, form, None, token, partial)
+        # No request: nothing of this visitor (tokens, cookies) can enter the copy.
+        kept = [
+            mark_safe(render_to_string(f"planner/catalog.html#{part}", context))
+            for part in ("filters", "results")
+        ]
+        caches["pages"].set(key, kept)
+        return render(request, template, {"filters_html": kept[0], "results_html": kept[1]})
+    context, status = results_context(request, form, profile, token, partial)
+    first_page = status == 200 and context["page"].number == 1 and not form.active
+    if not partial:
+        if profile and first_page:
+            context["home"] = home(user, context["speed"])
+        if status == 200:  # the filters as they read for these tags and this query
+            tags = form.fields["tag"].choices
+            key = listing.key("filters", token, tags, request.GET.urlencode())
+            if (filters_html := caches["pages"].get(key)) is None:
+                filters_html = render_to_string("planner/catalog.html#filters", {"form": form})
+                caches["pages"].set(key, filters_html)
+            context["filters_html"] = mark_safe(filters_html)
+    return render(request, template, context, status=status)
+
+
+def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: str,
+                    partial: bool):  # fmt: skip
+    """The page of talks the filters ask for, with each person's record: the context of
+    the `results` partial (for htmx, `partial`, with the count to announce), and the
+    status (400 for filters that do not validate)."""
+    user = request.user
     rows = Talk.objects.select_related("conference").for_lists()
     if profile:
         # The person's record comes in the same row (a LEFT JOIN), not a query of its own.
@@ -67,15 +108,11 @@ def catalog(request: HttpRequest) -> HttpResponse:
     cards.prepare(talks, images(request)["remote_images"], token)
     items = [item_for(t, getattr(t, "mine", None), speed) for t in talks]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
-    template = partial_or_page(request, "planner/catalog.html", "results")
-    first_page = status == 200 and page.number == 1 and not form.active
-    if profile and first_page and not template.endswith("#results"):
-        context["home"] = home(user, speed)
-    if template.endswith("#results"):
+    if partial:
         # Say the new count aloud: the list itself is replaced silently.
         context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
         context["announce_in"] = "results"
-    return render(request, template, context, status=status)
+    return context, status
 
 
 HOME_CONTINUE = 4  # talks in progress shown on the home page

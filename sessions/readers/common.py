@@ -34,13 +34,25 @@ def load_json(data: bytes, name: str = "the file"):
         raise CatalogError(exc.lineno, f"{name} is not valid JSON ({exc.msg})") from exc
 
 
+REWRITTEN = re.compile("[<&\x00\r\ufeff]")
+
+
+def _plain(text: str) -> str:
+    """Text with any HTML tags dropped and entities decoded. Text with no tag, entity
+    or NUL, nor a CR (which the parser reads as a line feed) or byte-order mark (which
+    it drops), is that already: most fields are (a test checks the sanitizer agrees)."""
+    if not REWRITTEN.search(text):
+        return text
+    return html.unescape(nh3.clean(text, tags=set()))
+
+
 def paragraphs(text: str | None) -> list[str]:
     """Plain paragraphs from text that may hold HTML (abstracts often do): tags
     dropped, entities decoded, blank-line separated, whitespace tidied."""
     if not text or not isinstance(text, str):
         return []
     text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</li\s*>|</h\d\s*>", "\n\n", text)
-    text = html.unescape(nh3.clean(text, tags=set()))
+    text = _plain(text)
     out = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
         block = " ".join(block.split())
@@ -53,7 +65,7 @@ def one_line(text, limit: int) -> str:
     """A short field (title, track) as one line of plain text, cut at limit."""
     if not isinstance(text, str):
         return ""
-    text = " ".join(html.unescape(nh3.clean(text, tags=set())).split())
+    text = " ".join(_plain(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
