@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from planner.models import Entry, EntryTag
+from planner.models import Entry, EntryTag, Viewing
 from sessions.models import TaggedTalk, Talk
 
 
@@ -15,6 +15,13 @@ def test_seed_demo_small(catalog):
     assert Entry.objects.count() == 200
     assert TaggedTalk.objects.filter(content_object__conference__slug__startswith="demo-").exists()
     assert EntryTag.objects.exists()
+    # Viewings and tags land on the right records (their ids are read back after the insert).
+    watched = Entry.objects.filter(status="watched").count()
+    assert watched and Viewing.objects.count() >= watched
+    assert not Viewing.objects.exclude(entry__status="watched").exists()
+    assert set(Viewing.objects.values_list("entry__user__username", flat=True)) <= {
+        f"demo-{n:04d}" for n in range(4)
+    }
     for user in User.objects.all():
         positions = list(Entry.objects.for_user(user).queued().values_list("position", flat=True))
         assert positions == sorted(set(positions))

@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from planner.markup import render_note
 from planner.models import Entry, EntryTag, Profile, Viewing
+from sessions import bulk
 from sessions.models import Conference, TaggedTalk, Talk
 
 WORDS = (  # noqa: SIM905 - a word pool reads better as prose
@@ -169,10 +170,18 @@ class Command(BaseCommand):
                         resume_seconds=rng.randint(60, 3000) if status == "watching" else None,
                     )
                 )
-        created_entries = Entry.objects.bulk_create(entries, batch_size=BATCH)
+        # Plain rows (sessions.bulk): bulk_create spent most of its time compiling SQL for
+        # 300,000 rows; their ids are read back by person and talk.
+        bulk.insert(entries)
+        ids = Entry.objects.filter(user__in=people).values_list("user_id", "talk_id", "pk")
+        pk_of = {(user_id, talk_id): pk for user_id, talk_id, pk in ids}
+        for entry in entries:
+            entry.pk = pk_of[entry.user_id, entry.talk_id]
+            entry._state.adding = False
+        created_entries = entries
         # One viewing per watched talk, a few of them watched twice.
-        Viewing.objects.bulk_create(
-            (
+        bulk.insert(
+            [
                 Viewing(
                     entry=entry,
                     watched_on=today - timedelta(days=rng.randint(0, 400) + 400 * again),
@@ -181,16 +190,14 @@ class Command(BaseCommand):
                 for entry in created_entries
                 if entry.status == "watched"
                 for again in range(1 + (rng.random() < 0.1))
-            ),
-            batch_size=BATCH,
+            ]
         )
-        EntryTag.objects.bulk_create(
-            (
+        bulk.insert(
+            [
                 EntryTag(content_object=entry, tag=tags[rng.choice(MY_TAGS)])
                 for entry in created_entries
                 if rng.random() < 0.2
-            ),
-            batch_size=BATCH,
+            ]
         )
         self.stdout.write(
             f"Seeded {len(created_talks)} talks in {len(conferences)} conferences, "
