@@ -41,12 +41,12 @@ def key(*parts) -> str:
 
 
 def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
-    key = f"{token}:{hashlib.sha256(name.encode()).hexdigest()}"
+    name_key = key(token, name)
     store = caches["catalog"]
-    value = store.get(key)
+    value = store.get(name_key)
     if value is None:
         value = compute()
-        store.set(key, value)
+        store.set(name_key, value)
     return value
 
 

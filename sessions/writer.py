@@ -237,7 +237,8 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         else:
             changed.append(talk)
 
-    pks = {index: talk.pk for index, talk in matched.items()}
+    known = {index: talk.pk for index, talk in matched.items()}  # talks there before
+    pks = dict(known)
     if new:
         # Rendered while the rows stream in: PostgreSQL indexes the first ones
         # while the next are rendered.
@@ -247,7 +248,6 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         pks.update((i, by_key[items[i].key]) for i in new)
     Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
     Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
-    known = {i: pks[i] for i in matched}  # talks that were there before may have some
     _write_topics(pks, topics, known)
     recordings_changed = _write_recordings(pks, items, known)
     unchanged = [t for t in parked_back if t.pk not in recordings_changed]
