@@ -443,3 +443,21 @@ class ViewingPlan(models.Model):
     @property
     def minutes(self) -> tuple[int, ...]:
         return tuple(getattr(self, day) for day in WEEKDAYS)
+
+
+class PageToken(models.Model):
+    """Changes whenever any of a person's records change (database triggers from
+    planner.kept): pages kept for them are keyed on it. Only the triggers write it; no
+    constraint on the user, so deleting a person never races a trigger putting it back."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="page_token",
+    )
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

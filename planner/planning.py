@@ -73,8 +73,9 @@ class Session:
 
     @property
     def seconds(self) -> int:
-        """How long the session takes at the speed: what the calendar blocks."""
-        return at_speed(self.video_seconds, self.speed)
+        """How long the session takes at the speed: what the calendar blocks. Never 0 for a
+        session with video in it (1 s left at 2x rounds to 0)."""
+        return max(at_speed(self.video_seconds, self.speed), 1 if self.video_seconds else 0)
 
     @property
     def end(self) -> datetime.datetime:

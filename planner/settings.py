@@ -119,6 +119,7 @@ TEMPLATES = [
                 "planner.context_processors.here",
                 "planner.context_processors.undo",
                 "planner.context_processors.images",
+                "planner.kept.marks",  # last: while a page is drawn to be kept
             ],
         },
     },
@@ -158,7 +159,7 @@ else:
         }
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "planner.session_store"  # Django's database sessions, read with plain SQL
 
 # Shared by every worker and every app server: rate limits must not live in
 # one process's memory. `manage.py createcachetable` makes the table.
@@ -188,6 +189,14 @@ CACHES = {
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+    # Whole pages as drawn for one person (planner.kept), keyed on their records' and the
+    # catalog's tokens; 20-70 KB each.
+    "kept": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept",
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 300},
     },

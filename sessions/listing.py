@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 
 from django.core.cache import caches
+from django.db import connection
 
 from sessions.models import CatalogVersion
 
@@ -24,12 +25,18 @@ WATCHED_TABLES = {
     # A new tag name can't change what a topic filter finds; a renamed one can.
     "taggit_tag": ("UPDATE", "DELETE"),
 }
+# Watched since migration 0006 (the table came after 0004): a talk page lists them.
+RECORDING_TABLES = {"talk_sessions_recording": ("INSERT", "UPDATE", "DELETE")}
 
 
 def version() -> str:
     """The catalog's current version token. One query (two the first time after the
     table was emptied, as a test flush does: a new row, a new token)."""
-    token = CatalogVersion.objects.values_list("token", flat=True).first()
+    # Every request asks: plain SQL, as building the ORM query cost more than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {VERSION_TABLE} ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+    token = row[0] if row else None
     if token is None:
         token = CatalogVersion.objects.create(token=secrets.token_hex(16)).token
     return token
@@ -50,14 +57,19 @@ def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def trigger_sql(vendor: str) -> list[str]:
+def trigger_sql(vendor: str, tables: dict | None = None) -> list[str]:
+    """The triggers on `tables` (by default WATCHED_TABLES, with the function they call)."""
+    sql = []
+    if tables is None:
+        tables = WATCHED_TABLES
+        if vendor == "postgresql":
+            sql.append(
+                "CREATE FUNCTION talk_sessions_catalog_changed() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN UPDATE {VERSION_TABLE} SET token = "
+                "md5(random()::text || clock_timestamp()::text); RETURN NULL; END $$"
+            )
     if vendor == "postgresql":
-        sql = [
-            "CREATE FUNCTION talk_sessions_catalog_changed() RETURNS trigger LANGUAGE plpgsql "
-            f"AS $$ BEGIN UPDATE {VERSION_TABLE} SET token = "
-            "md5(random()::text || clock_timestamp()::text); RETURN NULL; END $$"
-        ]
-        for table, events in WATCHED_TABLES.items():
+        for table, events in tables.items():
             sql.append(
                 f"CREATE TRIGGER catalog_changed AFTER {' OR '.join(events)} ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION talk_sessions_catalog_changed()"
@@ -67,18 +79,18 @@ def trigger_sql(vendor: str) -> list[str]:
     return [
         f"CREATE TRIGGER catalog_changed_{table}_{event.lower()} AFTER {event} ON {table} "
         f"BEGIN {bump} END"
-        for table, events in WATCHED_TABLES.items()
+        for table, events in tables.items()
         for event in events
     ]
 
 
-def drop_trigger_sql(vendor: str) -> list[str]:
+def drop_trigger_sql(vendor: str, tables: dict | None = None) -> list[str]:
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS catalog_changed ON {t}" for t in WATCHED_TABLES] + [
-            "DROP FUNCTION IF EXISTS talk_sessions_catalog_changed()"
-        ]
+        return [
+            f"DROP TRIGGER IF EXISTS catalog_changed ON {t}" for t in tables or WATCHED_TABLES
+        ] + ([] if tables else ["DROP FUNCTION IF EXISTS talk_sessions_catalog_changed()"])
     return [
         f"DROP TRIGGER IF EXISTS catalog_changed_{table}_{event.lower()}"
-        for table, events in WATCHED_TABLES.items()
+        for table, events in (tables or WATCHED_TABLES).items()
         for event in events
     ]

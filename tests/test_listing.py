@@ -11,7 +11,7 @@ from taggit.models import Tag
 from planner import queue
 from planner.models import Entry
 from sessions import listing
-from sessions.models import Conference, Talk
+from sessions.models import Conference, Recording, Talk
 from tests.conftest import WRITEUP
 
 
@@ -36,6 +36,9 @@ def test_talk_changes_change_the_version(talk):
     assert changes_version(lambda: talk.tags.add("brand-new-topic"))
     assert changes_version(lambda: talk.tags.clear())
     assert changes_version(lambda: Conference.objects.update(name="Renamed"))
+    recording = Recording.objects.create(talk=talk, provider="youtube", reference="abcdefghijk")
+    assert changes_version(lambda: Recording.objects.filter(pk=recording.pk).update(language="de"))
+    assert changes_version(lambda: recording.delete())
     assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).delete())
 
 

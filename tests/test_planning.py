@@ -117,6 +117,13 @@ def test_a_session_over_the_hour_that_disappears_still_lasts_its_minutes():
     assert f"{session.end:%H:%M%z}" == "04:00+0200"
 
 
+def test_a_second_left_at_double_speed_still_takes_a_second():
+    """Found by the property test: half a second rounded to a session of no time."""
+    plan = make_plan([Item(0, "t0", 0, 1, False)], Budget((1,) * 7, datetime.time(20), "UTC"),
+                     200, MONDAY)  # fmt: skip
+    assert [s.seconds for s in plan.sessions] == [1]
+
+
 def test_a_queue_beyond_three_years_stops_and_says_so():
     tiny = Budget((1, 0, 0, 0, 0, 0, 0), datetime.time(20), "UTC")
     plan = make_plan([item(1, 10_000)], tiny, 100, MONDAY)

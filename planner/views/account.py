@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from planner import ratelimit
+from planner import kept, ratelimit
 from planner.forms import BackupForm, ProfileForm, SignUpForm
 from planner.models import Viewing
 from planner.views.common import item_for, paginate, profile_of, safe_next, speed_of
@@ -18,6 +18,7 @@ from planner.views.common import item_for, paginate, profile_of, safe_next, spee
 
 @require_GET
 @login_required
+@kept.page
 def watched(request: HttpRequest) -> HttpResponse:
     """The diary: every viewing, newest first; a rewatch is a line of its own."""
     speed = speed_of(profile_of(request))

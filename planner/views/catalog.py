@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from planner import cards, filters
+from planner import cards, filters, kept
 from planner.context_processors import images
 from planner.forms import PlanFilterForm
 from planner.models import Entry, Profile
@@ -26,6 +26,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return kept.serve(request, lambda: draw_catalog(request))
+    return draw_catalog(request)
+
+
+def draw_catalog(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = profile_of(request)
     token = listing.version()

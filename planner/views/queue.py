@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from planner import filters, queue
+from planner import filters, kept, queue
 from planner.forms import MoveForm, PlanFilterForm, ReorderForm
 from planner.models import Entry, Profile
 from planner.views.common import (
@@ -71,6 +71,7 @@ def queue_fragment(request: HttpRequest) -> tuple[str, dict]:
 
 @require_GET
 @login_required
+@kept.page
 def queue_page(request: HttpRequest) -> HttpResponse:
     context = queue_context(request, request.GET)
     status = 200 if context["valid"] else 400

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from planner import sharing
+from planner import kept, sharing
 from planner.lengths import at_speed, length_of
 from planner.markup import plain_text
 from planner.models import Entry, RecommendedList
@@ -22,6 +22,11 @@ def published_or_404(token: str) -> RecommendedList:
 @require_GET
 def shared_list(request: HttpRequest, token: str) -> HttpResponse:
     rlist = published_or_404(token)
+    # The page shows the curator's records: kept until they change them.
+    return kept.serve(request, lambda: draw_shared_list(request, rlist), kept.viewer_of(rlist.user))
+
+
+def draw_shared_list(request: HttpRequest, rlist: RecommendedList) -> HttpResponse:
     items = list(rlist.items.select_related("talk__conference").order_by("position"))
     records = {
         e.talk_id: e

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from planner import queue
+from planner import kept, queue
 from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm
 from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
@@ -46,6 +46,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
 
 
 @require_GET
+@kept.page
 def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
     talk = get_object_or_404(
         Talk.objects.select_related("conference").with_topics(),

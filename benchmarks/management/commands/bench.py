@@ -112,8 +112,15 @@ class Command(BaseCommand):
             action="store_true",
             help="skip the import and seeding (and their checks): measure the data already there",
         )
+        parser.add_argument(
+            "--only",
+            default="",
+            help="comma-separated parts of row names: measure just those rows, print them and "
+            "judge nothing (a quick look while working on a page)",
+        )
 
-    def handle(self, *args, talks, users, entries_per_user, seconds, out, measure_only, **options):
+    def handle(self, *args, talks, users, entries_per_user, seconds, out, measure_only, only,
+               **options):  # fmt: skip
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed: apt-get install -y wrk")
         vendor = connection.vendor
@@ -122,6 +129,9 @@ class Command(BaseCommand):
             figures.update(self.seed(talks, users, entries_per_user))
         self.reader()
         endpoints = self.endpoints()
+        if only:
+            wanted = [part.strip() for part in only.split(",")]
+            endpoints = [p for p in endpoints if any(w in p.name for w in wanted)]
         self.settle()
 
         # No recycling: the memory figure is a worker's after every request of the run.
@@ -148,6 +158,9 @@ class Command(BaseCommand):
                     f"  {point.name}: {row['c4']['rps']} req/s, ratio {row.get('ratio', '-')}, "
                     f"p99 {row['c4']['p99_ms']} ms, {row['queries']} queries"
                 )
+            if only:
+                self.stdout.write(self.table({**figures, "results": results, "checks": []}))
+                return
             figures["memory_requests"] = self.walk(port, tabs[READER], talks, seconds)
             workers = [int(p) for p in subprocess.run(
                 ["pgrep", "-P", str(server.pid)], capture_output=True, text=True

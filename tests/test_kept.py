@@ -1,0 +1,245 @@
+"""Whole pages kept per person (planner.kept): the same page from memory as drawn, never
+another person's, never older than the records it shows, whichever path wrote them."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from planner import kept, queue, sharing
+from planner.models import (
+    Entry,
+    ListItem,
+    NoteRevision,
+    PageToken,
+    Profile,
+    RecommendedList,
+    Viewing,
+    ViewingPlan,
+    note_fingerprint,
+)
+from sessions import video
+from sessions.models import Recording
+from tests.test_cards import same_parts
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def token_of(user) -> str | None:
+    return PageToken.objects.filter(user=user).values_list("token", flat=True).first()
+
+
+def get(client, path: str, **headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.content[:300]
+    return response
+
+
+@pytest.fixture
+def queued(alice, bob, make_talks):
+    talks = make_talks(4)
+    for talk in talks[:3]:
+        queue.track(alice, talk)
+    queue.track(bob, talks[3])
+    return talks
+
+
+def kept_pages(talks) -> list[str]:
+    return ["/", "/?q=number", talks[0].get_absolute_url(), "/queue/", "/watched/"]
+
+
+def test_every_table_of_a_persons_records_has_triggers():
+    """A new model holding someone's records must be named in kept.OWNERS, or pages
+    showing it would stay as they were."""
+    tables = {m._meta.db_table for m in apps.get_app_config("planner").get_models()}
+    assert tables - {"planner_pagetoken"} == set(kept.OWNERS)
+
+
+def test_each_write_to_a_persons_records_changes_their_token_only(alice, bob, queued):
+    seen = [token_of(alice)]
+    bobs = token_of(bob)
+    entry = Entry.objects.get(user=alice, talk=queued[0])
+
+    def changed() -> None:
+        now = token_of(alice)
+        assert now not in seen
+        seen.append(now)
+
+    Entry.objects.filter(pk=entry.pk).update(rating=5)  # no signal: a bare UPDATE
+    changed()
+    viewing = Viewing.objects.create(entry=entry, watched_on="2026-11-01")
+    changed()
+    viewing.delete()
+    changed()
+    entry.tags.add("later")
+    changed()
+    entry.tags.remove("later")
+    changed()
+    NoteRevision.objects.create(entry=entry, text="An earlier note")
+    changed()
+    rlist = RecommendedList.objects.create(user=alice, title="Picks")
+    changed()
+    ListItem.objects.create(recommended_list=rlist, talk=queued[1], position=1)
+    changed()
+    ListItem.objects.filter(recommended_list=rlist).delete()
+    changed()
+    ViewingPlan.objects.create(user=alice)
+    changed()
+    Profile.objects.filter(user=alice).update(speed_percent=200)
+    changed()
+    Entry.objects.filter(pk=entry.pk).delete()
+    changed()
+    assert token_of(bob) == bobs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_changes_the_token_once_it_commits(alice, make_talks):
+    """On PostgreSQL the triggers run at commit; either way a committed write is seen."""
+    talk = make_talks(1)[0]
+    before = token_of(alice)
+    with transaction.atomic():
+        entry = queue.track(alice, talk)
+        Entry.objects.filter(pk=entry.pk).update(rating=3)
+    after = token_of(alice)
+    assert after not in (None, before)
+    Entry.objects.filter(pk=entry.pk).update(rating=4)
+    assert token_of(alice) != after
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_a_page_from_memory_is_the_page_as_drawn(alice_client, queued, index):
+    path = kept_pages(queued)[index]
+    drawn = get(alice_client, path)
+    with CaptureQueriesContext(connection) as queries:
+        from_memory = get(alice_client, path)
+    # The session, the person with their token, the catalog's version.
+    assert len(queries) == 3
+    assert same_parts(from_memory.content.decode()) == same_parts(drawn.content.decode())
+    assert kept.CSRF_MARK not in from_memory.content.decode()
+    assert kept.NONCE_MARK not in from_memory.content.decode()
+    caches["kept"].clear()
+    assert same_parts(get(alice_client, path).content.decode()) == same_parts(
+        drawn.content.decode()
+    )
+
+
+def test_a_kept_page_has_a_working_csrf_token_and_the_headers_nonce(alice, queued):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    path = queued[0].get_absolute_url()
+    get(client, path)
+    page = get(client, path)  # from memory
+    html = page.content.decode()
+    nonce = re.search(r'<script src="[^"]+app[^"]*\.js" defer nonce="([^"]+)"', html)[1]
+    policy = page.headers["Content-Security-Policy"]
+    assert f"'nonce-{nonce}'" in policy
+    for source in video.CSP_SOURCES["frame-src"]:  # the player's host, as the page drawn
+        assert source in policy
+    entry = Entry.objects.get(user=alice, talk=queued[0])
+    response = client.post(
+        f"/entries/{entry.pk}/rating/",
+        {"rating": "4", "csrfmiddlewaretoken": CSRF_INPUT.search(html)[1]},
+    )
+    assert response.status_code in (200, 302)
+    assert Entry.objects.get(pk=entry.pk).rating == 4
+
+
+def test_what_a_person_writes_shows_on_the_next_page(alice_client, alice, queued):
+    """Nothing written is hidden behind a kept page: a note, a rating, a queue change."""
+    talk = queued[0]
+    path = talk.get_absolute_url()
+    entry = Entry.objects.get(user=alice, talk=talk)
+    assert "Notes from the first watch" not in get(alice_client, path).content.decode()
+    get(alice_client, path)
+    alice_client.post(
+        f"/entries/{entry.pk}/note/",
+        {"note": "Notes from the first watch", "base": note_fingerprint(entry.note)},
+    )
+    assert "Notes from the first watch" in get(alice_client, path).content.decode()
+
+    home = get(alice_client, "/").content.decode()
+    assert f'id="talk-{queued[3].pk}"' in home
+    get(alice_client, "/")
+    alice_client.post(f"/talks/{queued[3].pk}/track/", {"status": "queued"})
+    card = re.search(rf'<li class="card" id="talk-{queued[3].pk}">.*?\n</li>',
+                     get(alice_client, "/").content.decode(), re.S)[0]  # fmt: skip
+    assert "Remove from queue" in card
+
+    queue_page = get(alice_client, "/queue/").content.decode()
+    assert queued[3].title in queue_page
+    queue.unqueue(Entry.objects.get(user=alice, talk=queued[3]))
+    assert queued[3].title not in get(alice_client, "/queue/").content.decode()
+
+
+def test_the_players_position_shows_on_the_next_talk_page(alice_client, alice, queued):
+    talk = queued[0]
+    entry = Entry.objects.get(user=alice, talk=talk)
+    queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
+    path = talk.get_absolute_url()
+    assert "1:00" in get(alice_client, path).content.decode()
+    get(alice_client, path)
+    Entry.objects.filter(pk=entry.pk).update(resume_seconds=754)  # as the player's report
+    page = get(alice_client, path).content.decode()
+    assert "12:34" in page
+
+
+def test_a_new_recording_shows_on_a_kept_talk_page(client, queued):
+    """An import that only adds a recording leaves the talk's row alone."""
+    Recording.objects.create(talk=queued[0], provider="youtube", reference=queued[0].video_ref)
+    path = queued[0].get_absolute_url()
+    get(client, path)
+    assert "Also on" not in get(client, path).content.decode()
+    Recording.objects.create(talk=queued[0], provider="mediaccc", reference="https://media.ccc.de/v/x",
+                             position=1)  # fmt: skip
+    assert "Also on: <a" in get(client, path).content.decode()
+
+
+def test_one_persons_page_is_never_anothers(client, alice, bob, queued):
+    client.force_login(alice)
+    alices = get(client, "/queue/").content.decode()
+    client.force_login(bob)
+    bobs = get(client, "/queue/").content.decode()
+    assert queued[0].title in alices and queued[0].title not in bobs
+    assert queued[3].title in bobs and queued[3].title not in alices
+    client.logout()
+    anonymous = get(client, queued[0].get_absolute_url()).content.decode()
+    assert "Remove from queue" not in anonymous
+
+
+def test_a_message_is_shown_once_and_the_page_is_kept_after(alice_client, alice, queued):
+    """A no-JS action goes back to the page with a message: that page is drawn for the
+    message, and the one after is the plain page again."""
+    get(alice_client, "/queue/")
+    response = alice_client.post(
+        f"/talks/{queued[3].pk}/track/", {"status": "queued", "next": "/queue/"}, follow=True
+    )
+    assert response.status_code == 200
+    assert 'class="messages"' in response.content.decode()
+    again = get(alice_client, "/queue/").content.decode()
+    assert 'class="messages"' not in again
+    assert queued[3].title in again
+
+
+def test_an_htmx_fragment_and_the_whole_page_are_kept_apart(alice_client, queued):
+    whole = get(alice_client, "/queue/").content.decode()
+    fragment = get(alice_client, "/queue/", **{"HX-Request": "true"}).content.decode()
+    assert "<html" in whole and "<html" not in fragment
+    assert "<html" in get(alice_client, "/queue/").content.decode()
+    assert "<html" not in get(alice_client, "/queue/", **{"HX-Request": "true"}).content.decode()
+
+
+def test_a_shared_list_changes_with_its_curators_records(client, alice, queued):
+    rlist = RecommendedList.objects.create(user=alice, title="Picks", intro="Two talks.")
+    sharing.add_item(rlist, queued[0], blurb="First.", share_note=True)
+    token = sharing.publish(rlist)
+    path = f"/s/{token}/"
+    get(client, path)
+    assert "A shared thought" not in get(client, path).content.decode()
+    entry = Entry.objects.get(user=alice, talk=queued[0])
+    Entry.objects.filter(pk=entry.pk).update(note="A shared thought")
+    Entry.objects.filter(pk=entry.pk).update(note_html="<p>A shared thought</p>")
+    assert "A shared thought" in get(client, path).content.decode()
