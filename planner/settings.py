@@ -144,6 +144,9 @@ else:
         "default": {
             "ENGINE": "planner.sqlite",
             "NAME": SQLITE_PATH,
+            # Kept open between requests, as on PostgreSQL: opening the file and setting
+            # the pragmas below on every request cost as much as serving a kept page.
+            "CONN_MAX_AGE": envint("CONN_MAX_AGE", 60),
             # Tests use a file too, so they run with WAL and real locking, as production does.
             "TEST": {"NAME": SQLITE_PATH.with_name(f"test-{SQLITE_PATH.stem}.sqlite3")},
             "OPTIONS": {
