@@ -124,13 +124,9 @@ class Kept:
     csp: dict | None
 
 
-def viewer(request: HttpRequest) -> tuple:
-    """Who the page is drawn for, as far as it can differ between people."""
-    return viewer_of(request.user)
-
-
 def viewer_of(user) -> tuple:
-    """A person and the token of their records (anyone signed out is one viewer)."""
+    """Who a page is drawn for, as far as it can differ between people: a person and the
+    token of their records (anyone signed out is one viewer)."""
     if not user.is_authenticated:
         return ("anonymous",)
     try:
@@ -147,7 +143,7 @@ def key(request: HttpRequest, *extra) -> str:
         request.get_host(),
         request.get_full_path(),
         htmx,
-        viewer(request),
+        viewer_of(request.user),
         listing.version(),
         settings.REMOTE_IMAGES,
         datetime.date.today(),  # nothing shown should hang on the day, but if it ever does
