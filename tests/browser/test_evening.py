@@ -182,3 +182,21 @@ def test_without_javascript_no_drag_handles_and_watched_offers_undo(browser, liv
     expect(card.get_by_role("button", name="3 stars")).to_have_attribute("aria-pressed", "true")
     assert entry(VOGELS).rating == 3
     context.close()
+
+
+def test_without_javascript_a_phones_queue_rows_put_the_moves_under_the_talk(
+    browser, live_server, viewer
+):
+    """At 375 px without the drag handle the row is one column: the Move buttons once sat
+    over the talk's length."""
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 375, "height": 800}
+    )
+    page = context.new_page()
+    sign_in(page, "viewer")
+    page.goto("/queue/")
+    row = page.locator(".queue-row").first
+    main = row.locator(".queue-main").bounding_box()
+    moves = row.locator(".move-group").bounding_box()
+    assert moves["y"] >= main["y"] + main["height"]
+    context.close()
