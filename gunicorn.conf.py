@@ -6,6 +6,10 @@ Every value can be overridden from the environment so one file serves
 
 import os
 
+from gunicorn.glogging import Logger
+
+from planner import clientaddr
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -16,5 +20,20 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
-# The proxy in front terminates TLS; trust its X-Forwarded-* only from these.
+# The proxy in front terminates TLS; trust its X-Forwarded-Proto only from these. (This
+# governs the scheme alone: the client's address comes from TRUSTED_PROXIES, below.)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+_TRUSTED_PROXIES = clientaddr.parse_proxies(os.environ.get("TRUSTED_PROXIES", ""))
+
+
+class ClientAddressLogger(Logger):
+    """The access log's %(h)s is the client by the app's own rule (planner.clientaddr)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["h"] = clientaddr.client_address(environ, _TRUSTED_PROXIES)
+        return atoms
+
+
+logger_class = ClientAddressLogger

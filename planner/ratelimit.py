@@ -1,13 +1,15 @@
 """A small fixed-window rate limit kept in the shared cache (the database)."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from planner import clientaddr
+
 
 def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the proxy's address behind a proxy; gunicorn's
-    # forwarded_allow_ips decides whether X-Forwarded-For is trusted.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client behind TRUSTED_PROXIES (planner.clientaddr); also django-axes' callable."""
+    return clientaddr.client_address(request.META, settings.TRUSTED_PROXIES)
 
 
 def allow(request: HttpRequest, action: str, per_hour: int) -> bool:

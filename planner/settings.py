@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from planner import clientaddr
 from sessions.video import IMG_SOURCES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,11 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# Proxies (addresses or CIDRs) whose X-Forwarded-For names the real client; empty: none.
+try:
+    TRUSTED_PROXIES = clientaddr.parse_proxies(os.environ.get("TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -216,7 +222,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address is planner.clientaddr's: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "planner.ratelimit.client_address"
 # Password reset and sign-up requests allowed per client address per hour.
 RESET_RATE_PER_HOUR = envint("RESET_RATE_PER_HOUR", 5)
 SIGNUP_RATE_PER_HOUR = envint("SIGNUP_RATE_PER_HOUR", 20)
