@@ -36,6 +36,19 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(1.5)
             self._send(200, b"late", "text/plain")
+        elif path == "/drip-headers":
+            # One byte a second, headers never finished: each read returns in time.
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Pad: aaaaaaaaaa":
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.25)
+        elif path.startswith("/slow-hops/"):
+            time.sleep(0.4)
+            n = int(path.rsplit("/", 1)[1])
+            if n == 0:
+                self._send(200, b"arrived", "text/plain")
+            else:
+                self._redirect(f"/slow-hops/{n - 1}")
         else:
             self._send(404, b"no", "text/plain")
 
@@ -90,13 +103,24 @@ def test_the_resolved_address_is_checked_not_the_name(monkeypatch):
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "10.0.0.8", "172.16.5.4", "192.168.1.1", "169.254.169.254", "224.0.0.1",
-     "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1"],
+     "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1",
+     # IPv4 inside IPv6: NAT64, 6to4, IPv4-compatible, mapped.
+     "64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "2002:c0a8:101::1", "::127.0.0.1",
+     "::10.0.0.1", "::ffff:10.0.0.1",
+     # What Python before 3.12.4 misjudged (CVE-2024-4032), and other reserved ranges.
+     "192.0.0.8", "192.0.0.171", "192.0.2.1", "198.51.100.1", "203.0.113.1", "198.18.0.1",
+     "240.0.0.1", "255.255.255.255", "2001:db8::1", "2001::1", "2001:2::1", "64:ff9b:1::1",
+     "100::1", "fec0::1", "ff02::1"],
 )  # fmt: skip
 def test_no_local_private_or_reserved_address_counts_as_public(address):
     assert not fetch._allowed(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "64:ff9b::5db8:d822",
+     "2002:5db8:d822::1", "::ffff:93.184.216.34"],
+)  # fmt: skip
 def test_public_addresses_are_allowed(address):
     assert fetch._allowed(address)
 
@@ -142,8 +166,64 @@ def test_size_is_capped_declared_or_not(server):
 
 
 def test_a_slow_server_times_out(server):
-    with pytest.raises(FetchError, match="took too long"):
-        fetch.fetch(f"{server}/slow", allow_private=True, total_timeout=0.5)
+    with pytest.raises(FetchError, match="did not answer within 0.5 s"):
+        fetch.fetch(f"{server}/slow", allow_private=True, deadline=0.5)
+
+
+def test_one_deadline_of_twenty_seconds_by_default(server, monkeypatch):
+    assert fetch.DEADLINE == 20
+    monkeypatch.setattr(fetch, "DEADLINE", 0.5)
+    with pytest.raises(FetchError, match="^the source did not answer within 0.5 s$"):
+        fetch.fetch(f"{server}/slow", allow_private=True)
+
+
+def test_headers_dripped_a_byte_at_a_time_stop_at_the_deadline(server):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 1.5 s"):
+        fetch.fetch(f"{server}/drip-headers", allow_private=True, deadline=1.5)
+    assert time.monotonic() - started < 2.5
+
+
+def test_slow_redirects_share_one_deadline(server):
+    # Three hops of 0.4 s each: past a 1-second deadline in the middle of the chain.
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 1 s"):
+        fetch.fetch(f"{server}/slow-hops/3", allow_private=True, deadline=1.0)
+    assert time.monotonic() - started < 1.6
+    assert fetch.fetch(f"{server}/slow-hops/1", allow_private=True, deadline=5).body == b"arrived"
+
+
+def test_a_name_that_hangs_in_the_resolver_stops_at_the_deadline(monkeypatch):
+    monkeypatch.setattr(fetch, "_addresses", lambda host, port: time.sleep(3) or ["1.1.1.1"])
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 0.5 s"):
+        fetch.fetch("https://conference.example.org/s.json", deadline=0.5)
+    assert time.monotonic() - started < 1.5
+
+
+def test_every_resolved_address_is_checked_and_tried_in_turn(monkeypatch):
+    tried = []
+
+    def refuse(self, address):
+        tried.append(address[0])
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(fetch._DeadlineSocket, "connect", refuse)
+    monkeypatch.setattr(
+        fetch, "_addresses", lambda host, port: ["93.184.216.34", "127.0.0.1", "1.1.1.1"]
+    )
+    with pytest.raises(FetchError, match="cannot connect"):
+        fetch.fetch("http://conference.example.org/s.json", allow_private=False)
+    # The private address in the middle is never tried.
+    assert tried == ["93.184.216.34", "1.1.1.1"]
+
+
+def test_a_server_behind_a_second_address_is_reached(server, monkeypatch):
+    # The server listens on 0.0.0.0 (IPv4 only): ::1 refuses, 127.0.0.1 answers.
+    port = int(server.rsplit(":", 1)[1])
+    monkeypatch.setattr(fetch, "_addresses", lambda host, p: ["::1", "127.0.0.1"])
+    got = fetch.fetch(f"http://conference.test:{port}/ok", allow_private=True)
+    assert got.body == b'{"schedule": {}}'
 
 
 def test_an_error_status_is_reported(server):
