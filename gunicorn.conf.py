@@ -32,7 +32,7 @@ class ClientAddressLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["h"] = clientaddr.client_address(environ, _TRUSTED_PROXIES)
+        atoms["h"] = clientaddr.client_address(environ, _TRUSTED_PROXIES) or "-"
         return atoms
 
 

@@ -49,12 +49,12 @@ def _trusted(address, proxies: tuple[Network, ...]) -> bool:
     return any(address.version == net.version and address in net for net in proxies)
 
 
-def client_address(meta: Mapping[str, str], proxies: tuple[Network, ...]) -> str:
-    """The client's address for a WSGI environ / request.META."""
-    remote = meta.get("REMOTE_ADDR") or ""
-    peer = _address(remote)
+def client_address(meta: Mapping[str, str], proxies: tuple[Network, ...]) -> str | None:
+    """The client's address for a WSGI environ / request.META; None when it has none
+    (a unix socket, a request built in code)."""
+    peer = _address(meta.get("REMOTE_ADDR") or "")
     if peer is None:
-        return remote or "unknown"
+        return None
     if not proxies or not _trusted(peer, proxies):
         return str(peer)
     hops = [h for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]

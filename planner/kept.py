@@ -47,26 +47,40 @@ OWNERS = {
     ),
 }
 EVENTS = ("INSERT", "UPDATE", "DELETE")
+# Names a kept page shows from a row outside a person's records: a curator's, on their
+# shared list (renamed in the admin, the list shows it at once). Updates only.
+NAMES = {"auth_user": "{row}.id"}
+NAME_EVENTS = ("UPDATE",)
 
 # Random per process: nothing a person writes can name them.
 CSRF_MARK = f"kept{secrets.token_hex(12)}csrf"
 NONCE_MARK = f"kept{secrets.token_hex(12)}nonce"
 
 
-def trigger_sql(vendor: str) -> list[str]:
+def trigger_sql(
+    vendor: str, tables: dict[str, str] = OWNERS, events: tuple[str, ...] = EVENTS
+) -> list[str]:
+    """The SQL that makes writes to `tables` change their person's token.
+
+    Migrations carry its output frozen (planner/migrations/0007, 0008): SQLite drops a
+    table's triggers when a migration rebuilds the table, so a later migration that
+    rebuilds one, or that changes the set of tables, adds the SQL again itself.
+    tests/test_triggers.py reads the schema a migrated database has."""
     if vendor == "postgresql":
-        sql = [
-            "CREATE FUNCTION planner_kept_bump(owner bigint) RETURNS void LANGUAGE plpgsql AS $$ "
-            "DECLARE stamp text := statement_timestamp()::text; BEGIN "
-            # Once per person per statement (at commit, the whole transaction).
-            "IF owner IS NULL OR current_setting('planner.kept_' || owner, true) = stamp "
-            "THEN RETURN; END IF; "
-            "PERFORM set_config('planner.kept_' || owner, stamp, true); "
-            f"INSERT INTO {TOKEN_TABLE} (user_id, token) "
-            "VALUES (owner, md5(random()::text || clock_timestamp()::text)) "
-            "ON CONFLICT (user_id) DO UPDATE SET token = EXCLUDED.token; END $$"
-        ]
-        for table, owner in OWNERS.items():
+        sql = []
+        if tables is OWNERS:
+            sql.append(
+                "CREATE FUNCTION planner_kept_bump(owner bigint) RETURNS void LANGUAGE plpgsql "
+                "AS $$ DECLARE stamp text := statement_timestamp()::text; BEGIN "
+                # Once per person per statement (at commit, the whole transaction).
+                "IF owner IS NULL OR current_setting('planner.kept_' || owner, true) = stamp "
+                "THEN RETURN; END IF; "
+                "PERFORM set_config('planner.kept_' || owner, stamp, true); "
+                f"INSERT INTO {TOKEN_TABLE} (user_id, token) "
+                "VALUES (owner, md5(random()::text || clock_timestamp()::text)) "
+                "ON CONFLICT (user_id) DO UPDATE SET token = EXCLUDED.token; END $$"
+            )
+        for table, owner in tables.items():
             sql += [
                 f"CREATE FUNCTION kept_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 "IF TG_OP <> 'DELETE' THEN "
@@ -74,13 +88,13 @@ def trigger_sql(vendor: str) -> list[str]:
                 "IF TG_OP <> 'INSERT' THEN "
                 f"PERFORM planner_kept_bump({owner.format(row='OLD')}); END IF; "
                 "RETURN NULL; END $$",
-                f"CREATE CONSTRAINT TRIGGER kept_{table} AFTER {' OR '.join(EVENTS)} ON {table} "
+                f"CREATE CONSTRAINT TRIGGER kept_{table} AFTER {' OR '.join(events)} ON {table} "
                 f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kept_{table}()",
             ]
         return sql
     sql = []
-    for table, owner in OWNERS.items():
-        for event in EVENTS:
+    for table, owner in tables.items():
+        for event in events:
             rows = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[event]
             owners = " UNION ".join(f"SELECT {owner.format(row=row)} AS owner" for row in rows)
             sql.append(
@@ -93,27 +107,30 @@ def trigger_sql(vendor: str) -> list[str]:
     return sql
 
 
-def drop_trigger_sql(vendor: str) -> list[str]:
+def drop_trigger_sql(
+    vendor: str, tables: dict[str, str] = OWNERS, events: tuple[str, ...] = EVENTS
+) -> list[str]:
     if vendor == "postgresql":
         return [
             sql
-            for table in OWNERS
+            for table in tables
             for sql in (
                 f"DROP TRIGGER IF EXISTS kept_{table} ON {table}",
                 f"DROP FUNCTION IF EXISTS kept_{table}()",
             )
-        ] + ["DROP FUNCTION IF EXISTS planner_kept_bump(bigint)"]
+        ] + (["DROP FUNCTION IF EXISTS planner_kept_bump(bigint)"] if tables is OWNERS else [])
     return [
         f"DROP TRIGGER IF EXISTS kept_{table}_{event.lower()}"
-        for table in OWNERS
-        for event in EVENTS
+        for table in tables
+        for event in events
     ]
 
 
 def immediate_sql() -> str:
     """PostgreSQL: run the triggers at each statement in this transaction, as a test that
     reads pages between writes inside one transaction needs."""
-    return f"SET CONSTRAINTS {', '.join(f'kept_{table}' for table in OWNERS)} IMMEDIATE"
+    names = ", ".join(f"kept_{table}" for table in {**OWNERS, **NAMES})
+    return f"SET CONSTRAINTS {names} IMMEDIATE"
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ def key(request: HttpRequest, *extra) -> str:
     htmx = sorted((k, v) for k, v in request.headers.items() if k.lower().startswith("hx-"))
     return listing.key(
         "kept",
+        request.scheme,  # pages build absolute URLs (share links, feeds)
         request.get_host(),
         request.get_full_path(),
         htmx,

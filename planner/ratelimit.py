@@ -7,14 +7,14 @@ from django.http import HttpRequest
 from planner import clientaddr
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client behind TRUSTED_PROXIES (planner.clientaddr); also django-axes' callable."""
     return clientaddr.client_address(request.META, settings.TRUSTED_PROXIES)
 
 
 def allow(request: HttpRequest, action: str, per_hour: int) -> bool:
     """Count one attempt of action from this client; False once over the limit."""
-    return allow_key(f"rate:{action}:{client_address(request)}", per_hour, 3600)
+    return allow_key(f"rate:{action}:{client_address(request) or 'unknown'}", per_hour, 3600)
 
 
 def allow_key(key: str, limit: int, seconds: int) -> bool:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
@@ -205,8 +206,14 @@ def test_one_persons_page_is_never_anothers(client, alice, bob, queued):
     bobs = get(client, "/queue/").content.decode()
     assert queued[0].title in alices and queued[0].title not in bobs
     assert queued[3].title in bobs and queued[3].title not in alices
+    # The talk page as alice sees it is kept; signed out, the same address is not hers.
+    client.force_login(alice)
+    talk_page = queued[0].get_absolute_url()
+    caches["kept"].clear()
+    assert "Remove from queue" in get(client, talk_page).content.decode()
+    assert len(caches["kept"]._cache) == 1  # there was something to leak
     client.logout()
-    anonymous = get(client, queued[0].get_absolute_url()).content.decode()
+    anonymous = get(client, talk_page).content.decode()
     assert "Remove from queue" not in anonymous
 
 
@@ -243,3 +250,24 @@ def test_a_shared_list_changes_with_its_curators_records(client, alice, queued):
     Entry.objects.filter(pk=entry.pk).update(note="A shared thought")
     Entry.objects.filter(pk=entry.pk).update(note_html="<p>A shared thought</p>")
     assert "A shared thought" in get(client, path).content.decode()
+
+
+def test_a_renamed_curator_shows_on_their_shared_list_at_once(client, alice, queued):
+    rlist = RecommendedList.objects.create(user=alice, title="Picks", intro="Two talks.")
+    sharing.add_item(rlist, queued[0], blurb="First.", share_note=True)
+    path = f"/s/{sharing.publish(rlist)}/"
+    get(client, path)
+    assert "recommended by alice" in get(client, path).content.decode()
+    # As the admin saves a user: the row changes, nothing of alice's records does.
+    User.objects.filter(pk=alice.pk).update(first_name="Alice", last_name="Liddell")
+    assert "recommended by Alice Liddell" in get(client, path).content.decode()
+
+
+def test_http_and_https_are_kept_apart(client, alice, queued):
+    rlist = RecommendedList.objects.create(user=alice, title="Picks", intro="Two talks.")
+    sharing.add_item(rlist, queued[0], blurb="First.", share_note=True)
+    path = f"/s/{sharing.publish(rlist)}/"
+    plain = client.get(path).content.decode()
+    secure = client.get(path, secure=True).content.decode()
+    assert "http://testserver/s/" in plain
+    assert "https://testserver/s/" in secure and "http://testserver/s/" not in secure

@@ -4,16 +4,244 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from planner import kept
 
+
+# Frozen: the SQL as it was when this migration was written (see planner.kept).
+CREATE = {'sqlite': ['CREATE TRIGGER kept_planner_profile_insert AFTER INSERT ON planner_profile BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner) WHERE owner IS NOT '
+            'NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_profile_update AFTER UPDATE ON planner_profile BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner UNION SELECT '
+            'OLD.user_id AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET '
+            'token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_profile_delete AFTER DELETE ON planner_profile BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT OLD.user_id AS owner) WHERE owner IS NOT '
+            'NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entry_insert AFTER INSERT ON planner_entry BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner) WHERE owner IS NOT '
+            'NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entry_update AFTER UPDATE ON planner_entry BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner UNION SELECT '
+            'OLD.user_id AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET '
+            'token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entry_delete AFTER DELETE ON planner_entry BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT OLD.user_id AS owner) WHERE owner IS NOT '
+            'NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewingplan_insert AFTER INSERT ON '
+            'planner_viewingplan BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner) WHERE owner '
+            'IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewingplan_update AFTER UPDATE ON '
+            'planner_viewingplan BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner UNION SELECT '
+            'OLD.user_id AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET '
+            'token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewingplan_delete AFTER DELETE ON '
+            'planner_viewingplan BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT OLD.user_id AS owner) WHERE owner '
+            'IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_recommendedlist_insert AFTER INSERT ON '
+            'planner_recommendedlist BEGIN INSERT INTO planner_pagetoken (user_id, token) '
+            'SELECT owner, lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner) WHERE '
+            'owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_recommendedlist_update AFTER UPDATE ON '
+            'planner_recommendedlist BEGIN INSERT INTO planner_pagetoken (user_id, token) '
+            'SELECT owner, lower(hex(randomblob(16))) FROM (SELECT NEW.user_id AS owner UNION '
+            'SELECT OLD.user_id AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO '
+            'UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_recommendedlist_delete AFTER DELETE ON '
+            'planner_recommendedlist BEGIN INSERT INTO planner_pagetoken (user_id, token) '
+            'SELECT owner, lower(hex(randomblob(16))) FROM (SELECT OLD.user_id AS owner) WHERE '
+            'owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewing_insert AFTER INSERT ON planner_viewing BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = NEW.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO '
+            'UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewing_update AFTER UPDATE ON planner_viewing BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = NEW.entry_id) AS owner UNION SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = OLD.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO '
+            'UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_viewing_delete AFTER DELETE ON planner_viewing BEGIN '
+            'INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = OLD.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO '
+            'UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_noterevision_insert AFTER INSERT ON '
+            'planner_noterevision BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry '
+            'WHERE id = NEW.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) '
+            'DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_noterevision_update AFTER UPDATE ON '
+            'planner_noterevision BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry '
+            'WHERE id = NEW.entry_id) AS owner UNION SELECT (SELECT user_id FROM planner_entry '
+            'WHERE id = OLD.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) '
+            'DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_noterevision_delete AFTER DELETE ON '
+            'planner_noterevision BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT '
+            'owner, lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry '
+            'WHERE id = OLD.entry_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) '
+            'DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entrytag_insert AFTER INSERT ON planner_entrytag '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = NEW.content_object_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT '
+            '(user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entrytag_update AFTER UPDATE ON planner_entrytag '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = NEW.content_object_id) AS owner UNION SELECT (SELECT user_id FROM '
+            'planner_entry WHERE id = OLD.content_object_id) AS owner) WHERE owner IS NOT NULL '
+            'ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_entrytag_delete AFTER DELETE ON planner_entrytag '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM planner_entry WHERE '
+            'id = OLD.content_object_id) AS owner) WHERE owner IS NOT NULL ON CONFLICT '
+            '(user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_listitem_insert AFTER INSERT ON planner_listitem '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM '
+            'planner_recommendedlist WHERE id = NEW.recommended_list_id) AS owner) WHERE owner '
+            'IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END',
+            'CREATE TRIGGER kept_planner_listitem_update AFTER UPDATE ON planner_listitem '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM '
+            'planner_recommendedlist WHERE id = NEW.recommended_list_id) AS owner UNION SELECT '
+            '(SELECT user_id FROM planner_recommendedlist WHERE id = OLD.recommended_list_id) '
+            'AS owner) WHERE owner IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = '
+            'excluded.token; END',
+            'CREATE TRIGGER kept_planner_listitem_delete AFTER DELETE ON planner_listitem '
+            'BEGIN INSERT INTO planner_pagetoken (user_id, token) SELECT owner, '
+            'lower(hex(randomblob(16))) FROM (SELECT (SELECT user_id FROM '
+            'planner_recommendedlist WHERE id = OLD.recommended_list_id) AS owner) WHERE owner '
+            'IS NOT NULL ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END'],
+ 'postgresql': ['CREATE FUNCTION planner_kept_bump(owner bigint) RETURNS void LANGUAGE plpgsql '
+                'AS $$ DECLARE stamp text := statement_timestamp()::text; BEGIN IF owner IS '
+                "NULL OR current_setting('planner.kept_' || owner, true) = stamp THEN RETURN; "
+                "END IF; PERFORM set_config('planner.kept_' || owner, stamp, true); INSERT "
+                'INTO planner_pagetoken (user_id, token) VALUES (owner, md5(random()::text || '
+                'clock_timestamp()::text)) ON CONFLICT (user_id) DO UPDATE SET token = '
+                'EXCLUDED.token; END $$',
+                'CREATE FUNCTION kept_planner_profile() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                "BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump(NEW.user_id); END "
+                "IF; IF TG_OP <> 'INSERT' THEN PERFORM planner_kept_bump(OLD.user_id); END IF; "
+                'RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_profile AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_profile DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE '
+                'FUNCTION kept_planner_profile()',
+                'CREATE FUNCTION kept_planner_entry() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                "BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump(NEW.user_id); END "
+                "IF; IF TG_OP <> 'INSERT' THEN PERFORM planner_kept_bump(OLD.user_id); END IF; "
+                'RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_entry AFTER INSERT OR UPDATE OR DELETE '
+                'ON planner_entry DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION '
+                'kept_planner_entry()',
+                'CREATE FUNCTION kept_planner_viewingplan() RETURNS trigger LANGUAGE plpgsql '
+                "AS $$ BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump(NEW.user_id); "
+                "END IF; IF TG_OP <> 'INSERT' THEN PERFORM planner_kept_bump(OLD.user_id); END "
+                'IF; RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_viewingplan AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_viewingplan DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                'EXECUTE FUNCTION kept_planner_viewingplan()',
+                'CREATE FUNCTION kept_planner_recommendedlist() RETURNS trigger LANGUAGE '
+                "plpgsql AS $$ BEGIN IF TG_OP <> 'DELETE' THEN PERFORM "
+                "planner_kept_bump(NEW.user_id); END IF; IF TG_OP <> 'INSERT' THEN PERFORM "
+                'planner_kept_bump(OLD.user_id); END IF; RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_recommendedlist AFTER INSERT OR UPDATE '
+                'OR DELETE ON planner_recommendedlist DEFERRABLE INITIALLY DEFERRED FOR EACH '
+                'ROW EXECUTE FUNCTION kept_planner_recommendedlist()',
+                'CREATE FUNCTION kept_planner_viewing() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                "BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump((SELECT user_id "
+                "FROM planner_entry WHERE id = NEW.entry_id)); END IF; IF TG_OP <> 'INSERT' "
+                'THEN PERFORM planner_kept_bump((SELECT user_id FROM planner_entry WHERE id = '
+                'OLD.entry_id)); END IF; RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_viewing AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_viewing DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE '
+                'FUNCTION kept_planner_viewing()',
+                'CREATE FUNCTION kept_planner_noterevision() RETURNS trigger LANGUAGE plpgsql '
+                "AS $$ BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump((SELECT "
+                'user_id FROM planner_entry WHERE id = NEW.entry_id)); END IF; IF TG_OP <> '
+                "'INSERT' THEN PERFORM planner_kept_bump((SELECT user_id FROM planner_entry "
+                'WHERE id = OLD.entry_id)); END IF; RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_noterevision AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_noterevision DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                'EXECUTE FUNCTION kept_planner_noterevision()',
+                'CREATE FUNCTION kept_planner_entrytag() RETURNS trigger LANGUAGE plpgsql AS '
+                "$$ BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump((SELECT user_id "
+                'FROM planner_entry WHERE id = NEW.content_object_id)); END IF; IF TG_OP <> '
+                "'INSERT' THEN PERFORM planner_kept_bump((SELECT user_id FROM planner_entry "
+                'WHERE id = OLD.content_object_id)); END IF; RETURN NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_entrytag AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_entrytag DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE '
+                'FUNCTION kept_planner_entrytag()',
+                'CREATE FUNCTION kept_planner_listitem() RETURNS trigger LANGUAGE plpgsql AS '
+                "$$ BEGIN IF TG_OP <> 'DELETE' THEN PERFORM planner_kept_bump((SELECT user_id "
+                'FROM planner_recommendedlist WHERE id = NEW.recommended_list_id)); END IF; IF '
+                "TG_OP <> 'INSERT' THEN PERFORM planner_kept_bump((SELECT user_id FROM "
+                'planner_recommendedlist WHERE id = OLD.recommended_list_id)); END IF; RETURN '
+                'NULL; END $$',
+                'CREATE CONSTRAINT TRIGGER kept_planner_listitem AFTER INSERT OR UPDATE OR '
+                'DELETE ON planner_listitem DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE '
+                'FUNCTION kept_planner_listitem()']}
+DROP = {'sqlite': ['DROP TRIGGER IF EXISTS kept_planner_profile_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_profile_update',
+            'DROP TRIGGER IF EXISTS kept_planner_profile_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_entry_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_entry_update',
+            'DROP TRIGGER IF EXISTS kept_planner_entry_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_viewingplan_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_viewingplan_update',
+            'DROP TRIGGER IF EXISTS kept_planner_viewingplan_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_recommendedlist_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_recommendedlist_update',
+            'DROP TRIGGER IF EXISTS kept_planner_recommendedlist_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_viewing_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_viewing_update',
+            'DROP TRIGGER IF EXISTS kept_planner_viewing_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_noterevision_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_noterevision_update',
+            'DROP TRIGGER IF EXISTS kept_planner_noterevision_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_entrytag_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_entrytag_update',
+            'DROP TRIGGER IF EXISTS kept_planner_entrytag_delete',
+            'DROP TRIGGER IF EXISTS kept_planner_listitem_insert',
+            'DROP TRIGGER IF EXISTS kept_planner_listitem_update',
+            'DROP TRIGGER IF EXISTS kept_planner_listitem_delete'],
+ 'postgresql': ['DROP TRIGGER IF EXISTS kept_planner_profile ON planner_profile',
+                'DROP FUNCTION IF EXISTS kept_planner_profile()',
+                'DROP TRIGGER IF EXISTS kept_planner_entry ON planner_entry',
+                'DROP FUNCTION IF EXISTS kept_planner_entry()',
+                'DROP TRIGGER IF EXISTS kept_planner_viewingplan ON planner_viewingplan',
+                'DROP FUNCTION IF EXISTS kept_planner_viewingplan()',
+                'DROP TRIGGER IF EXISTS kept_planner_recommendedlist ON '
+                'planner_recommendedlist',
+                'DROP FUNCTION IF EXISTS kept_planner_recommendedlist()',
+                'DROP TRIGGER IF EXISTS kept_planner_viewing ON planner_viewing',
+                'DROP FUNCTION IF EXISTS kept_planner_viewing()',
+                'DROP TRIGGER IF EXISTS kept_planner_noterevision ON planner_noterevision',
+                'DROP FUNCTION IF EXISTS kept_planner_noterevision()',
+                'DROP TRIGGER IF EXISTS kept_planner_entrytag ON planner_entrytag',
+                'DROP FUNCTION IF EXISTS kept_planner_entrytag()',
+                'DROP TRIGGER IF EXISTS kept_planner_listitem ON planner_listitem',
+                'DROP FUNCTION IF EXISTS kept_planner_listitem()',
+                'DROP FUNCTION IF EXISTS planner_kept_bump(bigint)']}
 
 def create(apps, schema_editor):
-    for sql in kept.trigger_sql(schema_editor.connection.vendor):
+    for sql in CREATE[schema_editor.connection.vendor]:
         schema_editor.execute(sql, params=None)
 
 
 def drop(apps, schema_editor):
-    for sql in kept.drop_trigger_sql(schema_editor.connection.vendor):
+    for sql in DROP[schema_editor.connection.vendor]:
         schema_editor.execute(sql, params=None)
 
 

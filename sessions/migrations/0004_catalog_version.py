@@ -4,17 +4,79 @@ import secrets
 
 from django.db import migrations, models
 
-from sessions import listing
 
+
+# Frozen: the SQL as it was when this migration was written (see planner.kept).
+CREATE = {'sqlite': ['CREATE TRIGGER catalog_changed_talk_sessions_talk_insert AFTER INSERT ON '
+            'talk_sessions_talk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_talk_update AFTER UPDATE ON '
+            'talk_sessions_talk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_talk_delete AFTER DELETE ON '
+            'talk_sessions_talk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_insert AFTER INSERT ON '
+            'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_update AFTER UPDATE ON '
+            'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_delete AFTER DELETE ON '
+            'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_conference_insert AFTER INSERT ON '
+            'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_conference_update AFTER UPDATE ON '
+            'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_talk_sessions_conference_delete AFTER DELETE ON '
+            'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+            'lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_taggit_tag_update AFTER UPDATE ON taggit_tag BEGIN '
+            'UPDATE talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END',
+            'CREATE TRIGGER catalog_changed_taggit_tag_delete AFTER DELETE ON taggit_tag BEGIN '
+            'UPDATE talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END'],
+ 'postgresql': ['CREATE FUNCTION talk_sessions_catalog_changed() RETURNS trigger LANGUAGE '
+                'plpgsql AS $$ BEGIN UPDATE talk_sessions_catalogversion SET token = '
+                'md5(random()::text || clock_timestamp()::text); RETURN NULL; END $$',
+                'CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE ON '
+                'talk_sessions_talk FOR EACH STATEMENT EXECUTE FUNCTION '
+                'talk_sessions_catalog_changed()',
+                'CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE ON '
+                'talk_sessions_taggedtalk FOR EACH STATEMENT EXECUTE FUNCTION '
+                'talk_sessions_catalog_changed()',
+                'CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE ON '
+                'talk_sessions_conference FOR EACH STATEMENT EXECUTE FUNCTION '
+                'talk_sessions_catalog_changed()',
+                'CREATE TRIGGER catalog_changed AFTER UPDATE OR DELETE ON taggit_tag FOR EACH '
+                'STATEMENT EXECUTE FUNCTION talk_sessions_catalog_changed()']}
+DROP = {'sqlite': ['DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_insert',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_update',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_delete',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_insert',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_update',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_delete',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_insert',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_update',
+            'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_delete',
+            'DROP TRIGGER IF EXISTS catalog_changed_taggit_tag_update',
+            'DROP TRIGGER IF EXISTS catalog_changed_taggit_tag_delete'],
+ 'postgresql': ['DROP TRIGGER IF EXISTS catalog_changed ON talk_sessions_talk',
+                'DROP TRIGGER IF EXISTS catalog_changed ON talk_sessions_taggedtalk',
+                'DROP TRIGGER IF EXISTS catalog_changed ON talk_sessions_conference',
+                'DROP TRIGGER IF EXISTS catalog_changed ON taggit_tag',
+                'DROP FUNCTION IF EXISTS talk_sessions_catalog_changed()']}
 
 def create(apps, schema_editor):
     apps.get_model("talk_sessions", "CatalogVersion").objects.create(token=secrets.token_hex(16))
-    for sql in listing.trigger_sql(schema_editor.connection.vendor):
+    for sql in CREATE[schema_editor.connection.vendor]:
         schema_editor.execute(sql, params=None)
 
 
 def drop(apps, schema_editor):
-    for sql in listing.drop_trigger_sql(schema_editor.connection.vendor):
+    for sql in DROP[schema_editor.connection.vendor]:
         schema_editor.execute(sql, params=None)
 
 

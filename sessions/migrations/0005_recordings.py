@@ -6,7 +6,6 @@ date, whether the length is a slot)."""
 from django.db import migrations, models
 from django.utils import timezone
 
-from sessions import listing, search
 
 
 PROVIDERS = [
@@ -19,18 +18,80 @@ PROVIDERS = [
 ]
 
 
+# Frozen: the SQL as it was when this migration was written (see planner.kept).
+SQLITE_CREATE = ['CREATE VIRTUAL TABLE talk_sessions_talk_search USING fts5(title, speaker_name, tagline, '
+ "outline_text, content='talk_sessions_talk', content_rowid='id', tokenize='unicode61 "
+ "remove_diacritics 2')",
+ 'CREATE TRIGGER talk_search_insert AFTER INSERT ON talk_sessions_talk BEGIN INSERT INTO '
+ 'talk_sessions_talk_search(rowid, title, speaker_name, tagline, outline_text) VALUES (new.id, '
+ 'new.title, new.speaker_name, new.tagline, new.outline_text); END',
+ 'CREATE TRIGGER talk_search_delete AFTER DELETE ON talk_sessions_talk BEGIN INSERT INTO '
+ 'talk_sessions_talk_search(talk_sessions_talk_search, rowid, title, speaker_name, tagline, '
+ "outline_text) VALUES ('delete', old.id, old.title, old.speaker_name, old.tagline, "
+ 'old.outline_text); END',
+ 'CREATE TRIGGER talk_search_update AFTER UPDATE OF title, speaker_name, tagline, outline_text '
+ 'ON talk_sessions_talk BEGIN INSERT INTO talk_sessions_talk_search(talk_sessions_talk_search, '
+ "rowid, title, speaker_name, tagline, outline_text) VALUES ('delete', old.id, old.title, "
+ 'old.speaker_name, old.tagline, old.outline_text); INSERT INTO '
+ 'talk_sessions_talk_search(rowid, title, speaker_name, tagline, outline_text) VALUES (new.id, '
+ 'new.title, new.speaker_name, new.tagline, new.outline_text); END',
+ "INSERT INTO talk_sessions_talk_search(talk_sessions_talk_search) VALUES ('rebuild')",
+ 'CREATE TRIGGER catalog_changed_talk_sessions_talk_insert AFTER INSERT ON talk_sessions_talk '
+ 'BEGIN UPDATE talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_talk_update AFTER UPDATE ON talk_sessions_talk '
+ 'BEGIN UPDATE talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_talk_delete AFTER DELETE ON talk_sessions_talk '
+ 'BEGIN UPDATE talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_insert AFTER INSERT ON '
+ 'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_update AFTER UPDATE ON '
+ 'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_taggedtalk_delete AFTER DELETE ON '
+ 'talk_sessions_taggedtalk BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_conference_insert AFTER INSERT ON '
+ 'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_conference_update AFTER UPDATE ON '
+ 'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_talk_sessions_conference_delete AFTER DELETE ON '
+ 'talk_sessions_conference BEGIN UPDATE talk_sessions_catalogversion SET token = '
+ 'lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_taggit_tag_update AFTER UPDATE ON taggit_tag BEGIN UPDATE '
+ 'talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END',
+ 'CREATE TRIGGER catalog_changed_taggit_tag_delete AFTER DELETE ON taggit_tag BEGIN UPDATE '
+ 'talk_sessions_catalogversion SET token = lower(hex(randomblob(16))); END']
+SQLITE_DROP = ['DROP TRIGGER IF EXISTS talk_search_insert',
+ 'DROP TRIGGER IF EXISTS talk_search_delete',
+ 'DROP TRIGGER IF EXISTS talk_search_update',
+ 'DROP TABLE IF EXISTS talk_sessions_talk_search',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_insert',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_update',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_talk_delete',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_insert',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_update',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_taggedtalk_delete',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_insert',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_update',
+ 'DROP TRIGGER IF EXISTS catalog_changed_talk_sessions_conference_delete',
+ 'DROP TRIGGER IF EXISTS catalog_changed_taggit_tag_update',
+ 'DROP TRIGGER IF EXISTS catalog_changed_taggit_tag_delete']
+
 def drop_sqlite_triggers(apps, schema_editor):
     # SQLite rebuilds a table to change its columns, and its triggers go with it.
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        for sql in search.drop_index_sql(vendor) + listing.drop_trigger_sql(vendor):
+        for sql in SQLITE_DROP:
             schema_editor.execute(sql, params=None)
 
 
 def create_sqlite_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        for sql in search.create_index_sql(vendor) + listing.trigger_sql(vendor):
+        for sql in SQLITE_CREATE:
             schema_editor.execute(sql, params=None)
 
 

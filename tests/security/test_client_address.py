@@ -134,3 +134,10 @@ def test_gunicorn_access_log_names_the_client(monkeypatch, settings):
     response = SimpleNamespace(status="200 OK", sent=2, headers=[])
     atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
     assert atoms["h"] == "198.51.100.1"
+
+
+def test_no_address_is_none_not_a_made_up_one():
+    # A request built in code (force_login's) or from a unix socket has no address:
+    # django-axes stores None, never a string that is not an address.
+    assert clientaddr.client_address({}, TRUSTED) is None
+    assert clientaddr.client_address({"REMOTE_ADDR": ""}, ()) is None
