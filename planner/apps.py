@@ -6,3 +6,8 @@ class PlannerConfig(AppConfig):
 
     name = "planner"
     verbose_name = "Planner"
+
+    def ready(self) -> None:
+        from planner import backends
+
+        backends.warn_if_not_compiled()

@@ -1,6 +1,17 @@
-import weakref
+"""The signed-in person, loaded by SQL compiled once per database connection.
+
+Building the select_related query cost more than running it on every request, so this
+module compiles it once and turns rows into objects with Django's own steps. Those steps
+(`get_related_populators`, `apply_converters`, `from_db(fetch_mode=)`) are internals:
+WRITTEN_FOR names the Django release they were read from, and on any other release the
+plain ORM query is used instead (a warning says so once at start-up) until someone has
+checked them again.
+"""
+
+import logging
 from dataclasses import dataclass
 
+import django
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
@@ -21,12 +32,37 @@ class UserQuery:
     end: int
 
 
-_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+WRITTEN_FOR = (6, 1)
+logger = logging.getLogger(__name__)
+
+
+def compiled_loading(version: tuple = django.VERSION) -> bool:
+    """Whether the internals load_user leans on are the ones it was written against."""
+    return tuple(version[:2]) == WRITTEN_FOR
+
+
+USE_COMPILED = compiled_loading()
+
+
+def warn_if_not_compiled() -> None:
+    """Called at start-up (PlannerConfig.ready)."""
+    if not USE_COMPILED:
+        logger.warning(
+            "planner.backends was written for Django %s.%s, this is %s: the signed-in person "
+            "is loaded with the ORM query (slower) until the module is checked again.",
+            *WRITTEN_FOR,
+            django.get_version(),
+        )
+
+
+# Kept on the connection wrapper itself: it goes with the wrapper (a dictionary keyed on
+# the wrapper kept it forever, as the compiler inside the value refers to the wrapper).
+ATTRIBUTE = "_planner_user_query"
 
 
 def user_query(alias: str) -> UserQuery:
     connection = connections[alias]
-    if (compiled := _compiled.get(connection)) is None:
+    if (compiled := getattr(connection, ATTRIBUTE, None)) is None:
         queryset = (
             get_user_model()
             ._default_manager.using(alias)
@@ -46,7 +82,7 @@ def user_query(alias: str) -> UserQuery:
             start=start,
             end=end,
         )
-        _compiled[connection] = compiled
+        setattr(connection, ATTRIBUTE, compiled)
     return compiled
 
 
@@ -56,6 +92,9 @@ def load_user(user_id):
     the two), without building that query again on every request: Django's own row-to-object
     steps (converters, `from_db`, the select_related populators) on SQL compiled once."""
     model = get_user_model()
+    if not USE_COMPILED:
+        related = model._default_manager.select_related("profile", "page_token")
+        return related.filter(pk=user_id).first()
     alias = router.db_for_read(model)
     compiled = user_query(alias)
     with connections[alias].cursor() as cursor:

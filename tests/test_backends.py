@@ -1,12 +1,18 @@
 """The signed-in person is loaded from SQL compiled once (planner.backends): the same
 objects as the ORM's select_related query gives, whatever is or isn't there."""
 
+import gc
+import logging
+import threading
+import weakref
+
+import django
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from planner import queue
+from planner import backends, queue
 from planner.backends import load_user
 from planner.models import PageToken, Profile
 
@@ -53,3 +59,42 @@ def test_a_person_without_profile_or_token(db):
 
 def test_no_such_person(db):
     assert load_user(987654) is None
+
+
+def test_only_the_django_release_it_was_written_for_uses_the_compiled_query():
+    assert backends.compiled_loading((6, 1, 3, "final", 0))
+    assert not backends.compiled_loading((6, 2, 0, "final", 0))
+    assert not backends.compiled_loading((7, 0, 0, "alpha", 0))
+    assert backends.compiled_loading(django.VERSION) == backends.USE_COMPILED
+
+
+def test_another_release_falls_back_to_the_orm_and_says_so(alice, monkeypatch, caplog):
+    Profile.objects.update_or_create(user=alice, defaults={"speed_percent": 175})
+    monkeypatch.setattr(backends, "USE_COMPILED", False)
+    monkeypatch.setattr(backends, "user_query", None)  # never reached
+    user = same_as_the_orm(str(alice.pk))
+    assert user.profile.speed_percent == 175
+    with caplog.at_level(logging.WARNING, logger="planner.backends"):
+        backends.warn_if_not_compiled()
+    assert "loaded with the ORM query" in caplog.text
+
+
+def test_the_compiled_query_goes_with_its_connection(db):
+    """A thread's connection wrapper, and the compiled query kept on it, are freed once
+    the thread is done with them (nothing global holds either)."""
+    seen = {}
+
+    def work():
+        backends.user_query("default")
+        wrapper = connections["default"]
+        seen["compiled"] = weakref.ref(getattr(wrapper, backends.ATTRIBUTE))
+        seen["wrapper"] = weakref.ref(wrapper)
+        wrapper.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+    assert seen["wrapper"]() is None
+    assert seen["compiled"]() is None
