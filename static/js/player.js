@@ -13,7 +13,12 @@
   if (!box) return;
   const SPEEDS = [1, 1.25, 1.5, 1.75, 2];
   const SAVE_EVERY = 15000; // ms between progress saves while playing
-  const WATCHED_AT = 0.9; // of the video: then it counts as watched
+  // Watched at the end, or once what is left is under the tail: the last 2 minutes or
+  // the last 5%, whichever is less (credits and Q&A fade-outs; a 2-hour keynote is not
+  // done with 12 minutes to go). The person can always press Mark watched.
+  const TAIL_SECONDS = 120;
+  const TAIL_SHARE = 0.05;
+  const RETRY_AFTER = 1000; // ms: the server takes one save a second per talk
   const stage = document.getElementById("player-stage");
   const playButton = document.getElementById("player-play");
   const status = document.getElementById("player-status");
@@ -29,6 +34,7 @@
   let lastSaved = -1;
   let saveTimer = null;
   let endTimer = null;
+  let retryTimer = null;
 
   function csrf() {
     const input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -61,7 +67,14 @@
     } else {
       fetch(url, { method: "POST", body: body, credentials: "same-origin" })
         .then((response) => {
-          if (!response.ok) lastSaved = -1; // refused (too soon): the next save tries again
+          if (response.ok) return;
+          lastSaved = -1;
+          // Too soon after the last save (a pause just after the timer's save): try again
+          // in a moment, so the position a person paused at is never lost.
+          if (response.status === 429) {
+            window.clearTimeout(retryTimer);
+            retryTimer = window.setTimeout(() => save(false), RETRY_AFTER);
+          }
         })
         .catch(() => {
           lastSaved = -1;
@@ -72,7 +85,8 @@
   function checkEnd() {
     if (!player || watched) return;
     const duration = player.duration();
-    if (duration > 0 && player.time() >= WATCHED_AT * duration) markWatched();
+    const tail = Math.min(TAIL_SECONDS, TAIL_SHARE * duration);
+    if (duration > 0 && duration - player.time() <= tail) markWatched();
   }
 
   function markWatched() {
