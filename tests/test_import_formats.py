@@ -374,10 +374,23 @@ def test_a_url_import_from_a_local_server_and_its_refusal_without_the_switch(ser
     assert Conference.objects.get().source_url == url
 
 
-def test_a_url_with_credentials_or_another_scheme_is_refused():
-    for url in ("https://user:pw@example.org/s.json", "file:///etc/passwd", "ftp://example.org/x"):
-        with pytest.raises(CatalogError):
-            read_source(url) if url.startswith("http") else read_source(url, "frab-xml")
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://user:pw@example.org/s.json", "user name or password"),
+        ("file:///etc/passwd", "only http and https"),
+        ("FILE:///etc/passwd", "only http and https"),
+        ("ftp://example.org/x", "only http and https"),
+        ("gopher://example.org/x", "only http and https"),
+    ],
+)
+def test_a_url_with_credentials_or_another_scheme_is_refused(url, why, tmp_path, monkeypatch):
+    # A folder named like the URL's path exists, so only the scheme rule can refuse it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file:" / "etc").mkdir(parents=True)
+    (tmp_path / "file:" / "etc" / "passwd").write_text("<schedule/>")
+    with pytest.raises(CatalogError, match=why):
+        read_source(url, "frab-xml")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,6 +5,7 @@ touches the database; sessions.writer applies it. read() picks the reader from
 the content (or the `format` named), so a person can give any file or URL.
 """
 
+import re
 from pathlib import Path
 
 from sessions import fetch
@@ -97,7 +98,11 @@ def read_bytes(data: bytes, format: str = "", title: str = "") -> ParsedCatalog:
 
 def read_source(source: str, format: str = "", title: str = "") -> ParsedCatalog:
     """A file, a pyvideo folder or an http(s) URL (fetched by sessions.fetch)."""
-    if source.startswith(("http://", "https://")):
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*)://", source)
+    if scheme and scheme[1].lower() not in ("http", "https"):
+        # Not a path either: file://, ftp://... are never opened, whatever follows.
+        raise CatalogError(None, f"{source}: only http and https addresses can be imported")
+    if source.lower().startswith(("http://", "https://")):
         try:
             data = fetch.fetch(source).body
         except fetch.FetchError as exc:

@@ -106,8 +106,9 @@ def test_leaving_with_unsaved_list_text_warns(page, curator):
     page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
     scripts_ready(page)
     page.get_by_role("textbox", name="Intro").fill("typed, and the autosave has not run yet")
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog") as dialog:
+        page.close(run_before_unload=True)
+    assert dialog.value.type == "beforeunload"
     assert asked == ["beforeunload"]
 
 

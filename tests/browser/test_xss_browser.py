@@ -35,11 +35,12 @@ def test_no_payload_runs_anywhere(page, live_catalog):
     urls += [t.get_absolute_url() for t in talks]
     for url in urls:
         page.goto(url)
-        page.wait_for_timeout(150)  # time for an onerror or hx-trigger=load to fire
+        # Images have failed (onerror) and any hx-trigger=load request has come back.
+        page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__xss") is None, url
     # An htmx swap of stored content, too.
     page.goto(talks[0].get_absolute_url())
     page.get_by_role("button", name="Save note").click()
     page.locator("#note-status").filter(has_text="Saved at").wait_for()
-    page.wait_for_timeout(150)
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__xss") is None
