@@ -20,10 +20,10 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test lint format venv migrate catalog static fixture loadtest bench bench-import clean
+.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest bench bench-import clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - ruff, migration check and the whole pytest suite (needs /usr/bin/chromium)"
+	@echo "make test   - ruff, migration check and the whole pytest suite (Chromium at \$$CHROMIUM, default /usr/bin/chromium)"
 	@echo "make format - ruff format and autofix"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -58,7 +58,15 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+# The browser tests drive Chromium at $(CHROMIUM); say so in one line when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+chromium-check:
+	@$(if $(findstring not browser,$(PYTEST_ARGS)),exit 0;) \
+	[ -x "$(CHROMIUM)" ] || command -v "$(CHROMIUM)" >/dev/null 2>&1 || { \
+	  echo "make test: no Chromium at $(CHROMIUM) for the browser tests. Install it (apt-get install -y chromium), set CHROMIUM=/path/to/chromium, or skip them with PYTEST_ARGS='-m \"not browser\"'." >&2; exit 1; }
+
+test: chromium-check lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -22,6 +22,10 @@ PIXEL = bytes.fromhex(
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+MISSING = (
+    "No Chromium at {} for the browser tests: apt-get install -y chromium, "
+    "or set CHROMIUM=/path/to/chromium (or run pytest -m 'not browser')."
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,7 +42,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+        # Once, in one line, instead of a traceback per browser test.
+        pytest.exit(MISSING.format(CHROMIUM), returncode=1)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
