@@ -13,10 +13,12 @@ def save(entry: Entry, text: str, base: str) -> tuple[Entry, bool]:
 
     base names the text the tab started from. If the stored note is another
     one, a different tab saved in between: this later save wins, and the text
-    it replaces is kept as a revision, so nothing is silently lost.
+    it replaces is kept as a revision, so nothing is silently lost. A save that
+    names no base (a stale page, a script) cannot show it saw the stored text,
+    so whatever it replaces is kept too.
     """
     entry = Entry.objects.select_for_update().select_related("talk").get(pk=entry.pk)
-    unseen = bool(base) and note_fingerprint(entry.note) != base
+    unseen = note_fingerprint(entry.note) != base
     conflict = unseen and bool(entry.note) and entry.note != text
     if conflict:
         NoteRevision.objects.create(entry=entry, text=entry.note)

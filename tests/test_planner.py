@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from planner import notes, queue
-from planner.models import Entry, Profile
+from planner.models import Entry, Profile, note_fingerprint
 from sessions.models import Talk
 
 HX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/queue/"}
@@ -625,6 +625,21 @@ def test_two_tabs_editing_one_note_never_lose_text(alice_client, queued):
     )
     assert "another tab" not in response.content.decode()
     assert entry.revisions.count() == 1
+
+
+@pytest.mark.parametrize("sent", [{}, {"base": ""}, {"base": "not-a-fingerprint"}])
+def test_a_save_without_its_base_keeps_the_text_it_replaces(alice_client, queued, sent):
+    entry = queued[0]
+    alice_client.post(
+        f"/entries/{entry.pk}/note/", {"note": "kept words", "base": note_fingerprint("")}
+    )
+    response = alice_client.post(f"/entries/{entry.pk}/note/", {"note": "new words", **sent},
+                                 headers=HX)  # fmt: skip
+    assert response.status_code == 200
+    assert "Earlier versions (1)" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.note == "new words"
+    assert list(entry.revisions.values_list("text", flat=True)) == ["kept words"]
 
 
 def test_reorder_refuses_unicode_digits(alice_client, queued):
