@@ -18,6 +18,11 @@ class PrivateResponsesMiddleware:
         response = self.get_response(request)
         if request.method in ("GET", "HEAD") and "text/html" in response.get("Content-Type", ""):
             patch_vary_headers(response, ["HX-Request"])
+        if response.status_code >= 500:
+            # Not a page anyone should keep; and reading request.user now would ask the
+            # database that probably just failed, and log the same 500 a second time.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith("/s/"):
             patch_cache_control(response, private=True, no_store=True)
