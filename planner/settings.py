@@ -135,6 +135,9 @@ TEMPLATES = [
 # IMMEDIATE takes the write lock when a transaction starts, so two gunicorn
 # workers queue instead of failing with "database is locked" half-way through
 # a transaction; planner.sqlite makes them queue in turn (see its docstring).
+# Files a staff member previewed, waiting for Import (planner.previews): outside the
+# database and its backups. Shared by every app server, or previews need the same one.
+IMPORT_PREVIEW_DIR = Path(os.environ.get("IMPORT_PREVIEW_DIR", BASE_DIR / "data" / "previews"))
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "data" / "planner.sqlite3"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {

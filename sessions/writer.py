@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -147,7 +149,7 @@ def _new_row(conference: Conference, item: ParsedTalk, values: dict) -> tuple:
     )
 
 
-def _conference(parsed: ParsedCatalog, source_url: str, now) -> Conference:
+def _conference_fields(parsed: ParsedCatalog, source_url: str, now) -> tuple[str, dict]:
     year_match = YEAR.search(parsed.title)
     year = parsed.year or (int(year_match.group(0)) if year_match else None)
     defaults = {
@@ -158,22 +160,68 @@ def _conference(parsed: ParsedCatalog, source_url: str, now) -> Conference:
         **({"intro": parsed.intro} if parsed.intro else {}),
         **({"source_url": source_url} if source_url else {}),
     }
-    slug = slugify(parsed.slug or parsed.title)[:100] or "conference"
-    return Conference.objects.update_or_create(slug=slug, defaults=defaults)[0]
+    return slugify(parsed.slug or parsed.title)[:100] or "conference", defaults
 
 
 def write_catalog(parsed: ParsedCatalog, source_url: str = "", dry_run: bool = False):
-    """Create or update the conference and its talks. With dry_run, everything is
-    worked out and counted in a transaction that is then rolled back."""
+    """Create or update the conference and its talks, atomically. With dry_run, nothing
+    is written: the same plan is worked out by reading alone (no write transaction, so
+    on SQLite nobody's writes wait for a preview) and counted."""
+    if dry_run:
+        plan = _plan(parsed, source_url)
+        return plan.result(dry_run=True)
     with transaction.atomic():
-        result = _write(parsed, source_url)
-        result.dry_run = dry_run
-        if dry_run:
-            transaction.set_rollback(True)
-    return result
+        return _apply(_plan(parsed, source_url))
 
 
-def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
+@dataclass
+class _Plan:
+    """What applying a catalog will do, worked out from reads alone."""
+
+    conference: Conference  # unsaved when it is new, or as it will be after the import
+    conference_defaults: dict
+    items: list[ParsedTalk]
+    skipped: list[str]
+    existing: int
+    matched: dict[int, Talk]  # index in items -> talk
+    new: list[int]  # indexes of talks to create
+    values_of: dict[int, dict]
+    changed: list[Talk]
+    parked_back: list[Talk]  # talks that only need their parked slug back
+    topics: dict[int, list[str]]
+    videos_added: int
+    recordings: dict[int, list[tuple]]  # known talk pk -> its recordings, as stored
+
+    def stale_recordings(self, talks: dict[int, int]) -> tuple[set[int], list[tuple]]:
+        """The talks whose recordings the source replaces, and the rows to insert."""
+        stale, rows = set(), []
+        for index, pk in talks.items():
+            item = self.items[index]
+            pairs = dict.fromkeys((r.provider, r.reference) for r in item.recordings)
+            want = [(p, r, item.language) for p, r in pairs]
+            if want and self.recordings.get(pk, []) != want:
+                stale.add(pk)
+                rows += [(pk, p, r, lang, n) for n, (p, r, lang) in enumerate(want)]
+        return stale, rows
+
+    def result(self, dry_run: bool = False, recordings_changed: set[int] | None = None):
+        if recordings_changed is None:
+            known = {i: t.pk for i, t in self.matched.items()}
+            recordings_changed = self.stale_recordings(known)[0]
+        unchanged = [t for t in self.parked_back if t.pk not in recordings_changed]
+        return ImportResult(
+            conference=self.conference,
+            created=len(self.new),
+            updated=len(self.changed) + len(self.parked_back) - len(unchanged),
+            unchanged=len(unchanged),
+            not_in_file=self.existing - len(self.matched),
+            skipped=self.skipped,
+            videos_added=self.videos_added,
+            dry_run=dry_run,
+        )
+
+
+def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
     now = timezone.now()
     skipped = list(parsed.skipped)
     items: list[ParsedTalk] = []
@@ -186,11 +234,14 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         keys.add(item.key)
         items.append(item)
 
-    conference = _conference(parsed, source_url, now)
-    existing = list(conference.talks.all())
+    slug, defaults = _conference_fields(parsed, source_url, now)
+    conference = Conference.objects.filter(slug=slug).first() or Conference(slug=slug)
+    for name, value in defaults.items():
+        setattr(conference, name, value)
+    existing = list(conference.talks.all()) if conference.pk else []
     by_key = {t.source_key: t for t in existing}
     by_slug = {t.source_slug: t for t in existing if t.source_slug}
-    matched: dict[int, Talk] = {}  # index in items -> talk
+    matched: dict[int, Talk] = {}
     touched: set[int] = set()
     for index, item in enumerate(items):
         talk = by_key.get(item.key)
@@ -201,17 +252,11 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
             touched.add(talk.pk)
     # Slugs of talks we keep but do not touch stay reserved.
     taken = {t.slug for t in existing if t.pk not in touched}
+    original = {t.pk: {name: getattr(t, name) for name in TALK_FIELDS} for t in matched.values()}
 
-    # Slugs may move between talks on re-import: park the affected rows first.
-    moving = list(matched.values())
-    original = {t.pk: {name: getattr(t, name) for name in TALK_FIELDS} for t in moving}
-    for talk in moving:
-        talk.slug = f"tmp-{talk.pk}"
-    Talk.objects.bulk_update(moving, ["slug"], batch_size=1000)
-
-    new: list[int] = []  # indexes of talks to create
+    new: list[int] = []
     changed, parked_back = [], []
-    topics: dict[int, list[str]] = {}  # index -> topic names
+    topics: dict[int, list[str]] = {}
     values_of: dict[int, dict] = {}
     videos_added = 0
     for index, item in enumerate(items):
@@ -233,34 +278,62 @@ def _write(parsed: ParsedCatalog, source_url: str) -> ImportResult:
         if original[talk.pk] == values and rendered_before == [
             getattr(talk, name) for name in RENDERED
         ]:
-            parked_back.append(talk)  # only its parked slug needs restoring
+            parked_back.append(talk)
         else:
             changed.append(talk)
 
-    known = {index: talk.pk for index, talk in matched.items()}  # talks there before
+    recordings = defaultdict(list)
+    rows = Recording.objects.filter(talk__in=list(touched)).order_by("position")
+    for talk_id, provider, reference, language in rows.values_list(
+        "talk", "provider", "reference", "language"
+    ):
+        recordings[talk_id].append((provider, reference, language))
+    return _Plan(
+        conference=conference,
+        conference_defaults=defaults,
+        items=items,
+        skipped=skipped,
+        existing=len(existing),
+        matched=matched,
+        new=new,
+        values_of=values_of,
+        changed=changed,
+        parked_back=parked_back,
+        topics=topics,
+        videos_added=videos_added,
+        recordings=dict(recordings),
+    )
+
+
+def _apply(plan: _Plan) -> ImportResult:
+    """Write what the plan says; inside the caller's transaction."""
+    conference = Conference.objects.update_or_create(
+        slug=plan.conference.slug, defaults=plan.conference_defaults
+    )[0]
+    plan.conference = conference
+    # Slugs may move between talks on re-import: park the affected rows first.
+    moving = [t.pk for t in plan.matched.values()]
+    if moving:
+        Talk.objects.filter(pk__in=moving).update(
+            slug=Concat(Value("tmp-"), Cast("pk", output_field=CharField()))
+        )
+    known = {index: talk.pk for index, talk in plan.matched.items()}  # talks there before
     pks = dict(known)
-    if new:
+    if plan.new:
         # Rendered while the rows stream in: PostgreSQL indexes the first ones
         # while the next are rendered.
-        bulk.insert_rows(Talk, NEW_TALK_COLUMNS, (_new_row(conference, items[i], values_of[i])
-                                                  for i in new))  # fmt: skip
+        rows = (_new_row(conference, plan.items[i], plan.values_of[i]) for i in plan.new)
+        bulk.insert_rows(Talk, NEW_TALK_COLUMNS, rows)
         by_key = dict(conference.talks.values_list("source_key", "pk"))
-        pks.update((i, by_key[items[i].key]) for i in new)
-    Talk.objects.bulk_update(changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
-    Talk.objects.bulk_update(parked_back, ["slug"], batch_size=1000)
-    _write_topics(pks, topics, known)
-    recordings_changed = _write_recordings(pks, items, known)
-    unchanged = [t for t in parked_back if t.pk not in recordings_changed]
-
-    return ImportResult(
-        conference=conference,
-        created=len(new),
-        updated=len(changed) + len(parked_back) - len(unchanged),
-        unchanged=len(unchanged),
-        not_in_file=len(existing) - len(touched),
-        skipped=skipped,
-        videos_added=videos_added,
-    )
+        pks.update((i, by_key[plan.items[i].key]) for i in plan.new)
+    Talk.objects.bulk_update(plan.changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
+    Talk.objects.bulk_update(plan.parked_back, ["slug"], batch_size=1000)
+    _write_topics(pks, plan.topics, known)
+    stale, rows = plan.stale_recordings(pks)
+    if had := [pk for pk in stale if plan.recordings.get(pk)]:
+        Recording.objects.filter(talk__in=had).delete()
+    bulk.insert_rows(Recording, ["talk_id", "provider", "reference", "language", "position"], rows)
+    return plan.result(recordings_changed=stale)
 
 
 def _tags_for(names: set[str]) -> dict[str, Tag]:
@@ -300,28 +373,3 @@ def _write_topics(
         ["content_object_id", "tag_id"],
         [(talks[i], tag_pk) for i in stale for tag_pk in wanted[i]],
     )
-
-
-def _write_recordings(
-    talks: dict[int, int], items: list[ParsedTalk], known: dict[int, int]
-) -> set[int]:
-    """Replace the recordings of talks whose source lists others; a source that lists
-    none leaves a talk's recordings alone. The pks of talks whose recordings changed."""
-    have = defaultdict(list)
-    rows = Recording.objects.filter(talk__in=list(known.values())).order_by("position")
-    for talk_id, provider, reference, language in rows.values_list(
-        "talk", "provider", "reference", "language"
-    ):
-        have[talk_id].append((provider, reference, language))
-    stale, new = set(), []
-    for index, pk in talks.items():
-        item = items[index]
-        pairs = dict.fromkeys((r.provider, r.reference) for r in item.recordings)
-        want = [(p, r, item.language) for p, r in pairs]
-        if want and have[pk] != want:
-            stale.add(pk)
-            new += [(pk, p, r, lang, n) for n, (p, r, lang) in enumerate(want)]
-    if had := [pk for pk in stale if have[pk]]:
-        Recording.objects.filter(talk__in=had).delete()
-    bulk.insert_rows(Recording, ["talk_id", "provider", "reference", "language", "position"], new)
-    return stale

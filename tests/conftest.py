@@ -127,6 +127,12 @@ def page_token_triggers_at_each_statement(monkeypatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def preview_folder(settings, tmp_path):
+    """Previewed imports go to a folder of the test's own (planner.previews)."""
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+
+
+@pytest.fixture(autouse=True)
 def clean_caches(request):
     """Rate-limit counters live in the cache table, which test rollbacks don't reach;
     and a rollback can bring back a catalog version token another test cached under."""

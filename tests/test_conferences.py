@@ -1,16 +1,22 @@
 """Many conferences: their pages, the catalog's filters over them, thumbnails, and the
 staff's Add-a-conference page with its preview and Refresh."""
 
+import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.test import Client
 
+from planner import previews
 from planner.models import Profile
+from sessions import writer
 from sessions.models import Conference, Talk
+from sessions.readers import read_bytes
 from tests.conftest import PASSWORD
 from tests.test_import_formats import PYVIDEO, SAMPLES, run, sample
 
@@ -251,3 +257,82 @@ def test_a_preview_is_kept_per_person(staff_client, client):
     second.force_login(other)
     assert second.post("/conferences/add/", {"token": token}).status_code == 400
     assert not Talk.objects.exists()
+
+
+def _preview_token(staff_client) -> str:
+    html = staff_client.post("/conferences/add/", {"file": upload("ytdlp-playlist.json")})
+    return html.content.decode().split('name="token" value="')[1].split('"')[0]
+
+
+def test_previewed_bytes_are_a_file_not_a_cache_row(staff_client, settings):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM planner_cache")
+        before = cursor.fetchone()[0]
+        token = _preview_token(staff_client)
+        cursor.execute("SELECT count(*) FROM planner_cache")
+        assert cursor.fetchone()[0] == before
+    files = sorted(p.name for p in settings.IMPORT_PREVIEW_DIR.iterdir())
+    staff = User.objects.get(username="root")
+    assert files == [f"{staff.pk}-{token}.bin", f"{staff.pk}-{token}.json"]
+    kept = (settings.IMPORT_PREVIEW_DIR / f"{staff.pk}-{token}.bin").read_bytes()
+    assert kept == (SAMPLES / "ytdlp-playlist.json").read_bytes()
+    staff_client.post("/conferences/add/", {"token": token})
+    assert list(settings.IMPORT_PREVIEW_DIR.iterdir()) == []  # gone once imported
+
+
+def test_a_preview_past_its_hour_has_expired(staff_client, settings):
+    token = _preview_token(staff_client)
+    old = time.time() - previews.PREVIEW_SECONDS - 1
+    for path in settings.IMPORT_PREVIEW_DIR.iterdir():
+        os.utime(path, (old, old))
+    response = staff_client.post("/conferences/add/", {"token": token})
+    assert response.status_code == 400
+    assert "That preview has expired" in response.content.decode()
+    assert not Talk.objects.exists()
+    assert list(settings.IMPORT_PREVIEW_DIR.iterdir()) == []
+
+
+def test_the_next_preview_sweeps_expired_ones(staff_client, settings):
+    _preview_token(staff_client)
+    old = time.time() - previews.PREVIEW_SECONDS - 1
+    for path in settings.IMPORT_PREVIEW_DIR.iterdir():
+        os.utime(path, (old, old))
+    _preview_token(staff_client)
+    assert len(list(settings.IMPORT_PREVIEW_DIR.iterdir())) == 2  # only the new one's pair
+
+
+@pytest.mark.parametrize("token", ["../../etc/passwd", "x", "a" * 65, "abc/defghijklmnopqrs"])
+def test_a_token_never_names_another_path(staff_client, token):
+    response = staff_client.post("/conferences/add/", {"token": token})
+    assert response.status_code == 400
+    assert "That preview has expired" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_writes_nothing_and_holds_no_transaction(monkeypatch):
+    """Worked out by reading alone: on SQLite nobody's writes wait for a preview."""
+    seen = {}
+    plan = writer._plan
+
+    def watched(*args, **kwargs):
+        seen["atomic"] = connection.in_atomic_block
+        # Another connection writes while the preview is being worked out.
+        done = threading.Event()
+
+        def write():
+            User.objects.create_user("meanwhile", "m@example.com", PASSWORD)
+            connections.close_all()
+            done.set()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        seen["other_wrote"] = done.wait(timeout=5)
+        thread.join()
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "_plan", watched)
+    parsed = read_bytes((SAMPLES / "ytdlp-playlist.json").read_bytes(), "", "")
+    result = writer.write_catalog(parsed, dry_run=True)
+    assert seen == {"atomic": False, "other_wrote": True}
+    assert result.created > 0 and result.dry_run
+    assert not Conference.objects.exists() and not Talk.objects.exists()

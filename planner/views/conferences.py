@@ -1,16 +1,15 @@
 """The conferences in the catalog, and the staff's door for adding and refreshing them."""
 
-import secrets
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from planner import previews
 from planner.forms import ImportForm
 from planner.views.common import item_for, profile_of, speed_of
 from sessions.catalog import CatalogError
@@ -20,7 +19,6 @@ from sessions.readers import FORMATS, fetch, read_bytes, read_source
 from sessions.writer import write_catalog
 
 PREVIEW_TALKS = 8
-PREVIEW_SECONDS = 3600  # how long a previewed file waits for its Import
 UPLOAD_FORMATS = {k: v for k, v in FORMATS.items() if k != "pyvideo"}
 
 
@@ -89,13 +87,9 @@ def _preview(request: HttpRequest, form: ImportForm) -> HttpResponse:
     except (CatalogError, fetch.FetchError) as exc:
         form.add_error(None, f"{name}: {exc}")
         return render(request, "planner/conference_add.html", {"form": form}, status=400)
-    token = secrets.token_urlsafe(16)
-    cache.set(
-        f"import-preview:{request.user.pk}:{token}",
-        {"raw": raw, "format": parsed.format, "title": data["title"], "url": data["url"] or "",
-         "name": name},
-        PREVIEW_SECONDS,
-    )  # fmt: skip
+    meta = {"format": parsed.format, "title": data["title"], "url": data["url"] or "",
+            "name": name}  # fmt: skip
+    token = previews.keep(request.user.pk, raw, meta)
     speed = speed_of(profile_of(request))
     context = {
         "form": form,
@@ -146,16 +140,17 @@ def _refused(request: HttpRequest, error: str) -> HttpResponse:
 
 
 def _import_previewed(request: HttpRequest) -> HttpResponse:
-    key = f"import-preview:{request.user.pk}:{request.POST['token'][:64]}"
-    stash = cache.get(key)
-    if stash is None:
+    token = request.POST["token"]
+    kept = previews.take(request.user.pk, token)
+    if kept is None:
         return _refused(request, "That preview has expired. Give the file or address again.")
+    raw, stash = kept
     try:
-        parsed = read_bytes(stash["raw"], stash["format"], stash["title"])
+        parsed = read_bytes(raw, stash["format"], stash["title"])
         result = write_catalog(parsed, source_url=stash["url"])
     except CatalogError as exc:  # the catalog changed under the preview in a way it refuses
         return _refused(request, f"{stash['name']}: {exc}")
-    cache.delete(key)
+    previews.forget(request.user.pk, token)
     for line in report(result)[:20]:
         messages.success(request, line)
     return redirect("conference_detail", result.conference.slug)
