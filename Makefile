@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest bench bench-import clean
+.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest soak bench bench-import clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, migration check and the whole pytest suite (Chromium at \$$CHROMIUM, default /usr/bin/chromium)"
@@ -74,6 +74,17 @@ test: chromium-check lint
 LOAD_SECONDS ?= 60
 loadtest: migrate
 	PLANNER_TOOLS=true $(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
+
+# Two servers on one PostgreSQL, 100 people, faults on purpose (README: Data safety).
+SOAK_SECONDS ?= 600
+SOAK_DB ?= planner_soak
+SOAK_URL := postgres://postgres@127.0.0.1:5432/$(SOAK_DB)
+soak: venv
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $(SOAK_DB)" -c "CREATE DATABASE $(SOAK_DB)"
+	DATABASE_URL=$(SOAK_URL) $(MANAGE) migrate --noinput -v0
+	DATABASE_URL=$(SOAK_URL) $(MANAGE) createcachetable
+	DATABASE_URL=$(SOAK_URL) $(MANAGE) load_catalog
+	PLANNER_TOOLS=true DATABASE_URL=$(SOAK_URL) $(MANAGE) soak --users $${SOAK_USERS:-100} --seconds $(SOAK_SECONDS) --out data/soak.json
 
 # Full-size benchmark on SQLite and PostgreSQL (scratch databases), see README.
 bench: venv
