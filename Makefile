@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest soak bench bench-import clean
+.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest soak screenshots bench bench-import clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, migration check and the whole pytest suite (Chromium at \$$CHROMIUM, default /usr/bin/chromium)"
@@ -74,6 +74,13 @@ test: chromium-check lint
 LOAD_SECONDS ?= 60
 loadtest: migrate
 	PLANNER_TOOLS=true $(MANAGE) loadtest --users 20 --workers 4 --seconds $(LOAD_SECONDS) --out data/loadtest.json
+
+# The README's pictures (docs/screenshots/), from the app as it is, on a scratch database.
+screenshots: venv
+	rm -f data/screenshots.sqlite3*
+	env -u DATABASE_URL SQLITE_PATH=data/screenshots.sqlite3 $(MANAGE) migrate --noinput -v0
+	env -u DATABASE_URL SQLITE_PATH=data/screenshots.sqlite3 $(MANAGE) createcachetable
+	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/screenshots.sqlite3 $(MANAGE) screenshots
 
 # Two servers on one PostgreSQL, 100 people, faults on purpose (README: Data safety).
 SOAK_SECONDS ?= 600

@@ -7,10 +7,18 @@ from urllib.parse import urlencode
 
 
 class Tab:
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, source: str | None = None):
+        """source: the local address to connect from (another loopback address is
+        another client to whoever reads the connection's address)."""
         self.host, self.port = host, port
+        self.source = (source, 0) if source else None
         self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection(host, port, timeout=60)
+        self.conn = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(
+            self.host, self.port, timeout=60, source_address=self.source
+        )
 
     def request(self, method: str, path: str, data: dict | None = None, headers=None):
         body = urlencode(data, doseq=True) if data is not None else None
@@ -30,7 +38,7 @@ class Tab:
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # gunicorn's sync workers close idle connections: open a new one once.
                 self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                self.conn = self._connect()
                 if attempt:
                     raise
         for header, value in response.getheaders():

@@ -39,15 +39,17 @@ def database_env() -> dict[str, str]:
 def production_env(secret_key: str | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
-        DEBUG="false",
-        SECRET_KEY=secret_key or secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",  # loopback: no TLS proxy in front
-        EMAIL_HOST="localhost",
-        GUNICORN_ACCESS_LOG="",
-        AXES_FAILURE_LIMIT="1000",  # many sign-ins from 127.0.0.1 on purpose
-        **database_env(),
-        **extra,
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": secret_key or secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",  # loopback: no TLS proxy in front
+            "EMAIL_HOST": "localhost",
+            "GUNICORN_ACCESS_LOG": "",
+            "AXES_FAILURE_LIMIT": "1000",  # many sign-ins from 127.0.0.1 on purpose
+            **database_env(),
+            **extra,
+        }
     )
     return env
 

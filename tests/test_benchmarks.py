@@ -5,10 +5,13 @@ import io
 import json
 import subprocess
 import sys
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
 
+from planner import queue
+from planner.models import Entry
 from sessions.models import Conference
 
 
@@ -53,3 +56,26 @@ def test_import_benchmark_runs_every_format_with_the_writeup_first(db):
     assert {"frab-xml", "schedule-json", "mediaccc", "sessionize", "ytdlp", "pyvideo"} <= set(rows)
     assert "ms/talk" in table
     assert not Conference.objects.exists()  # each format's conference is removed after it
+
+
+def test_the_soak_finds_what_the_database_lost(alice, catalog):
+    """The soak's verdict can fail: an acknowledged rating or queue place the database
+    does not hold is named, and a person whose model matches is not."""
+    from benchmarks.management.commands.soak import Command, Figures, Person
+
+    talks = catalog[:3]
+    entries = {t.pk: Entry.objects.create(user=alice, talk=t, note="seed").pk for t in talks}
+    person = Person(alice, "session", [1], {}, entries, 0, 0, Figures(), threading.Lock())
+    assert Command().compare([person]) == []
+
+    person.records[talks[0].pk].rating = 4  # acknowledged, never written
+    person.queue = [talks[1].pk]
+    problems = Command().compare([person])
+    assert len(problems) == 2
+    assert any("queue [] != acknowledged" in p for p in problems)
+    assert any(f"talk {talks[0].pk}" in p and "rating=4" in p for p in problems)
+
+    queue.track(alice, talks[1])
+    Entry.objects.filter(user=alice, talk=talks[0]).update(rating=4)
+    person.records[talks[1].pk].status = "queued"
+    assert Command().compare([person]) == []
