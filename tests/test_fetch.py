@@ -41,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
             for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Pad: aaaaaaaaaa":
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(0.25)
+                time.sleep(1.0)
         elif path.startswith("/slow-hops/"):
             time.sleep(0.4)
             n = int(path.rsplit("/", 1)[1])
@@ -179,9 +179,9 @@ def test_one_deadline_of_twenty_seconds_by_default(server, monkeypatch):
 
 def test_headers_dripped_a_byte_at_a_time_stop_at_the_deadline(server):
     started = time.monotonic()
-    with pytest.raises(FetchError, match="did not answer within 1.5 s"):
-        fetch.fetch(f"{server}/drip-headers", allow_private=True, deadline=1.5)
-    assert time.monotonic() - started < 2.5
+    with pytest.raises(FetchError, match="did not answer within 2.5 s"):
+        fetch.fetch(f"{server}/drip-headers", allow_private=True, deadline=2.5)
+    assert time.monotonic() - started < 3.5
 
 
 def test_slow_redirects_share_one_deadline(server):
