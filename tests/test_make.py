@@ -29,9 +29,10 @@ def test_make_accepts_a_chromium_elsewhere(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_pytest_says_it_once_without_a_traceback():
-    # On SQLite in memory, whatever this run uses: never this run's test database.
+def test_pytest_says_it_once_without_a_traceback(tmp_path):
+    # A database of its own: never this run's test database, which it would make and drop.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["SQLITE_PATH"] = str(tmp_path / "child.sqlite3")
     env["CHROMIUM"] = "/nonexistent/chromium"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
