@@ -1,5 +1,7 @@
+import re
 import zoneinfo
 from functools import cache
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
@@ -19,8 +21,10 @@ from planner.models import (
     RecommendedList,
     ViewingPlan,
 )
-from sessions.models import Talk
+from sessions import video
+from sessions.models import Conference, Talk
 from sessions.readers.common import MAX_BYTES as MAX_IMPORT_BYTES
+from sessions.writer import FOUND_NAME, FOUND_SLUG
 
 
 class SignUpForm(UserCreationForm):
@@ -443,3 +447,76 @@ class SpeedForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["speed_percent"]
+
+
+LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+HOSTS_WE_KNOW = "YouTube, Vimeo, media.ccc.de, PeerTube, archive.org or a video file"
+
+
+def link_in(text: str) -> str:
+    """The first web address in shared text ("Watch this! https://youtu.be/x"): apps
+    share a link as text as often as in the url field."""
+    match = LINK.search(text or "")
+    return match[0].rstrip(".,;:!?)\"'»") if match else ""
+
+
+class AddLinkForm(forms.Form):
+    """Add a talk, step one: a link to its video (typed, shared or from the bookmarklet)."""
+
+    url = forms.CharField(
+        label="Link to the video",
+        max_length=2000,
+        help_text=f"From {HOSTS_WE_KNOW}.",
+        widget=forms.URLInput(attrs={"placeholder": "https://youtu.be/…", "inputmode": "url"}),
+    )
+
+    def clean_url(self) -> video.Recording:
+        text = self.cleaned_data["url"].strip()
+        link = link_in(text) or text
+        if "://" not in link:
+            link = f"https://{link}"
+        recording = video.recording_from_url(link)
+        if recording is None:
+            host = urlsplit(link).hostname or link[:60]
+            raise forms.ValidationError(
+                f"We can't open videos from {host} yet: give a link from {HOSTS_WE_KNOW}."
+            )
+        self.link = link
+        return recording
+
+
+class AddTalkForm(forms.Form):
+    """Add a talk, step two: what the host said, as the person corrects it."""
+
+    url = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+    title = forms.CharField(label="Title", max_length=300)
+    speaker = forms.CharField(label="Speaker or channel", max_length=200, required=False)
+    minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=1,
+        max_value=48 * 60,
+        required=False,
+        help_text="Leave empty if you don't know: the player learns it when you watch.",
+    )
+    conference = forms.ModelChoiceField(
+        label="Conference",
+        queryset=Conference.objects.exclude(slug=FOUND_SLUG).order_by("-year", "name"),
+        required=False,
+        empty_label=FOUND_NAME,
+        help_text="Where others will find it in the catalog.",
+    )
+    credit = forms.BooleanField(
+        label="Show that I added it", required=False, help_text="Your user name, on its page."
+    )
+
+    def clean_url(self) -> video.Recording:
+        link = AddLinkForm({"url": self.cleaned_data["url"]})
+        if not link.is_valid():
+            raise forms.ValidationError(link.errors["url"])
+        return link.cleaned_data["url"]
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Give the talk a title.")
+        return title

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -292,6 +293,10 @@ class Recording(models.Model):
                 fields=["talk", "provider", "reference"], name="recording_unique"
             ),
         ]
+        indexes = [
+            # "Is this video in the catalog already?", asked by every link a person adds.
+            models.Index(fields=["provider", "reference"], name="recording_by_video"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()}: {self.reference}"
@@ -308,6 +313,21 @@ class Recording(models.Model):
         return (*self.talk.natural_key(), self.provider, self.reference)
 
     natural_key.dependencies = ["talk_sessions.talk"]
+
+
+class FoundTalk(models.Model):
+    """A talk a person added by its link (planner's Add a talk): who, and whether they
+    agreed to be named on it. A table of its own, so the talk table is not rebuilt."""
+
+    talk = models.OneToOneField(Talk, on_delete=models.CASCADE, related_name="found")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    credited = models.BooleanField(default=False, help_text="Show who added it")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.talk} (added)"
 
 
 class CatalogVersion(models.Model):

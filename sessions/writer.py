@@ -21,7 +21,7 @@ from taggit.models import Tag
 
 from sessions import bulk, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.models import Conference, Recording, TaggedTalk, Talk
+from sessions.models import Conference, FoundTalk, Recording, TaggedTalk, Talk
 from sessions.topics import topics_for
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -373,3 +373,55 @@ def _write_topics(
         ["content_object_id", "tag_id"],
         [(talks[i], tag_pk) for i in stale for tag_pk in wanted[i]],
     )
+
+
+FOUND_SLUG, FOUND_NAME = "found-by-people", "Found by people"
+FOUND_FORMAT = "found"  # a conference of talks people added, not an import
+
+
+def found_conference() -> Conference:
+    """The conference talks people add go to unless they pick another."""
+    return Conference.objects.get_or_create(
+        slug=FOUND_SLUG,
+        defaults={"name": FOUND_NAME, "source_format": FOUND_FORMAT,
+                  "intro": "Talks people here found elsewhere and added by their link."},
+    )[0]  # fmt: skip
+
+
+def talk_with_recording(recording: video.Recording) -> Talk | None:
+    """The catalog talk that already has this video, if one does."""
+    found = (
+        Recording.objects.filter(provider=recording.provider, reference=recording.reference)
+        .select_related("talk__conference")
+        .order_by("talk_id")
+        .first()
+    )
+    return found.talk if found is not None else None
+
+
+@transaction.atomic
+def add_found_talk(
+    item: ParsedTalk, conference: Conference | None, added_by_id: int | None, credited: bool
+) -> tuple[Talk, bool]:
+    """Add one talk a person found (sessions.lookup's shape, as they corrected it) to a
+    conference; (the talk, whether it is new). A talk that already has the video is that
+    talk: nothing is added twice, whoever was first."""
+    _check(item)
+    recording = item.recordings[0]
+    if (existing := talk_with_recording(recording)) is not None:
+        return existing, False
+    conference = conference or found_conference()
+    # Taken inside the transaction: two people adding to one conference at once get
+    # different slugs (the unique constraint stops the rest).
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    taken = set(conference.talks.values_list("slug", flat=True))
+    last = conference.talks.order_by("-position").values_list("position", flat=True).first()
+    values = _values(item, None, (last or 0) + 1, taken, timezone.now())
+    talk = Talk(conference=conference, source_key=item.key, **values)
+    talk.save()
+    Recording.objects.create(talk=talk, provider=recording.provider,
+                             reference=recording.reference, position=0)  # fmt: skip
+    names = topics_for(item.title, item.tagline, values["verdict"])
+    _write_topics({0: talk.pk}, {0: names}, {})
+    FoundTalk.objects.create(talk=talk, added_by_id=added_by_id, credited=credited)
+    return talk, True

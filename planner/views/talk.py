@@ -49,7 +49,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
 @kept.page
 def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
     talk = get_object_or_404(
-        Talk.objects.select_related("conference").with_topics(),
+        Talk.objects.select_related("conference", "found__added_by").with_topics(),
         conference__slug=conference_slug,
         slug=slug,
     )
