@@ -4,6 +4,7 @@ from django.urls import include, path
 from planner.views import (
     account,
     actions,
+    app,
     catalog,
     conferences,
     data,
@@ -58,6 +59,9 @@ urlpatterns = [
     ),
     path("queue/", queue.queue_page, name="queue"),
     path("add/", found.add_talk, name="add_talk"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+    path("offline/", app.offline, name="offline"),
     path("plan/", plan.plan_page, name="plan"),
     path("plan/plan.ics", plan.plan_ics, name="plan_ics"),
     path("plan/feed/new/", plan.plan_feed_publish, name="plan_feed_publish"),

@@ -245,3 +245,11 @@ document.querySelectorAll("[data-time-zone] select").forEach((select) => {
     select.value = zone;
   }
 });
+
+// Installable as an app: the service worker keeps static files and an offline page
+// (never a personal page). A browser that refuses it loses nothing.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  });
+}

@@ -59,7 +59,10 @@ def no_remote_images(settings):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # The service worker is tested on its own (test_app_browser.py); elsewhere it would
+    # only add a second, timing-dependent path between a test and the server.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  service_workers="block")  # fmt: skip
     for host in THUMBNAIL_HOSTS:
         context.route(
             f"https://{host}/**",
