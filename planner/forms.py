@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from planner import queue
@@ -520,3 +521,38 @@ class AddTalkForm(forms.Form):
         if not title:
             raise forms.ValidationError("Give the talk a title.")
         return title
+
+
+class MergeForm(forms.Form):
+    """Staff: the catalog's own talk that a talk someone added really is."""
+
+    target = forms.CharField(
+        label="The catalog talk it is",
+        max_length=500,
+        help_text="Its address on this site (or its number).",
+    )
+
+    def __init__(self, *args, source: Talk, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def clean_target(self) -> Talk:
+        text = self.cleaned_data["target"].strip()
+        talks = Talk.objects.select_related("conference")
+        target = None
+        if text.isascii() and text.isdigit():
+            target = talks.filter(pk=int(text)).first()
+        else:
+            try:
+                match = resolve(urlsplit(text).path)
+            except Resolver404:
+                match = None
+            if match is not None and match.url_name == "talk_detail":
+                target = talks.filter(
+                    conference__slug=match.kwargs["conference_slug"], slug=match.kwargs["slug"]
+                ).first()
+        if target is None:
+            raise forms.ValidationError("No talk at that address.")
+        if target.pk == self.source.pk:
+            raise forms.ValidationError("That is this talk: give the other one.")
+        return target

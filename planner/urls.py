@@ -47,6 +47,7 @@ urlpatterns = [
     path("healthz", catalog.healthz, name="healthz"),
     path("talks/<int:talk_id>/track/", actions.track, name="track"),
     path("talks/<int:talk_id>/progress/", player.save_progress, name="save_progress"),
+    path("talks/<int:talk_id>/merge/", found.merge_talk, name="merge_talk"),
     path("settings/speed/", player.save_speed, name="save_speed"),
     path("talks/<slug:conference_slug>/<slug:slug>/", talk.talk_detail, name="talk_detail"),
     path("conferences/", conferences.conference_list, name="conferences"),

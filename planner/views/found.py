@@ -9,15 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from planner import queue, ratelimit
-from planner.forms import AddLinkForm, AddTalkForm, link_in
+from planner import merge, queue, ratelimit
+from planner.forms import AddLinkForm, AddTalkForm, MergeForm, link_in
 from planner.models import Entry
+from planner.views.conferences import staff_only
 from sessions import lookup, video, writer
 from sessions.catalog import CatalogError
+from sessions.models import Talk
 
 TEMPLATE = "planner/add_talk.html"
 # Only navigates: the current tab goes to our Add page with its own address.
@@ -112,3 +114,22 @@ def _add(request: HttpRequest) -> HttpResponse:
         added = "Added" if new else "It was in the catalog already:"
         messages.success(request, f"{added} “{talk.title}”, and queued it.")
     return redirect(talk.get_absolute_url())
+
+
+@staff_only
+@require_POST
+def merge_talk(request: HttpRequest, talk_id: int) -> HttpResponse:
+    """Staff: a talk someone added is a conference talk the catalog has; fold it in."""
+    source = get_object_or_404(Talk.objects.select_related("conference"), pk=talk_id)
+    form = MergeForm(request.POST, source=source)
+    if not form.is_valid():
+        messages.error(request, f"Not merged: {form.errors['target'][0]}")
+        return redirect(source.get_absolute_url())
+    target = form.cleaned_data["target"]
+    done = merge.merge_talk(source, target)
+    messages.success(
+        request,
+        f"Merged “{source.title}” into this talk: {done.moved + done.joined} people's records "
+        f"({done.joined} joined with their record of it), {done.list_items} list places.",
+    )
+    return redirect(target.get_absolute_url())
