@@ -230,6 +230,8 @@ AXES_CLIENT_IP_CALLABLE = "planner.ratelimit.client_address"
 # Password reset and sign-up requests allowed per client address per hour.
 RESET_RATE_PER_HOUR = envint("RESET_RATE_PER_HOUR", 5)
 SIGNUP_RATE_PER_HOUR = envint("SIGNUP_RATE_PER_HOUR", 20)
+# Talks one person may add by their link in an hour (planner.views.found).
+ADDED_TALKS_PER_HOUR = envint("ADDED_TALKS_PER_HOUR", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,6 +9,7 @@ types the title instead.
 """
 
 import hashlib
+import logging
 from urllib.parse import quote, urlencode, urlparse
 
 from django.conf import settings
@@ -25,6 +26,7 @@ ENDPOINTS = {
     video.MEDIACCC: "https://api.media.ccc.de/public/events/",
     video.PEERTUBE: "https://{host}/services/oembed",
 }
+logger = logging.getLogger(__name__)
 LOOKUP_BYTES = 512 * 1024  # an oEmbed answer is a few hundred bytes
 LOOKUP_DEADLINE = 8.0  # a person is waiting on the page
 
@@ -104,5 +106,7 @@ def lookup(recording: video.Recording) -> ParsedTalk:
     try:
         answer = fetch.fetch(url, max_bytes=LOOKUP_BYTES, deadline=LOOKUP_DEADLINE)
     except fetch.FetchError as exc:
-        raise LookupFailed(f"{recording.label} did not answer ({exc})") from exc
+        # The person needs to know only that it did not work; the reason is for the log.
+        logger.info("lookup of %s failed: %s", url, exc)
+        raise LookupFailed(f"{recording.label} did not answer, so we don't know its title") from exc
     return read(recording, answer.body)

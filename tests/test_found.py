@@ -197,8 +197,11 @@ def test_fuzzed_links_never_reach_a_private_address(host, path, port, monkeypatc
     recording = video.recording_from_url(f"https://{host}{port}{path}")
     if recording is None:
         return
-    with pytest.raises(lookup.LookupFailed, match="private or local address"):
+    with pytest.raises(lookup.LookupFailed, match="did not answer"):
         lookup.lookup(recording)
+    if url := lookup.request_url(recording):
+        with pytest.raises(fetch.FetchError, match="private or local address"):
+            fetch.fetch(url)
 
 
 def test_a_new_person_can_add_a_talk_too(client, db):

@@ -26,10 +26,6 @@ TEMPLATE = "planner/add_talk.html"
 BOOKMARKLET = "javascript:location.href='{}?url='+encodeURIComponent(location.href)"
 
 
-def added_per_hour() -> int:
-    return getattr(settings, "ADDED_TALKS_PER_HOUR", 30)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_talk(request: HttpRequest) -> HttpResponse:
@@ -93,8 +89,10 @@ def _add(request: HttpRequest) -> HttpResponse:
     recording = data["url"]
     key = f"rate:added-talks:{request.user.pk}"
     known = writer.talk_with_recording(recording)
-    if known is None and not ratelimit.allow_key(key, added_per_hour(), 3600):
-        form.add_error(None, f"You added {added_per_hour()} talks this hour: try again later.")
+    if known is None and not ratelimit.allow_key(key, settings.ADDED_TALKS_PER_HOUR, 3600):
+        form.add_error(
+            None, f"You added {settings.ADDED_TALKS_PER_HOUR} talks this hour: try again later."
+        )
         return page(request, {"form": form, "step": "details"}, status=429)
     item = lookup.blank(recording)
     item.title, item.speaker_name = data["title"], data["speaker"]
