@@ -128,6 +128,27 @@ def recording_from_url(url: str) -> Recording | None:
     return None
 
 
+START = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s?)?$")
+
+
+def start_from_url(url: str) -> int | None:
+    """The second a shared link starts at: YouTube's t=754 or t=12m34s (in the query or
+    the fragment), media.ccc.de's and video files' #t=754; None when it names none."""
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return None
+    for part in (parsed.query, parsed.fragment):
+        for value in parse_qs(part).get("t", []) + parse_qs(part).get("start", []):
+            match = START.match(value.strip().lower())
+            if match and any(match.groupdict().values()):
+                h, m, s = (int(match[k] or 0) for k in ("h", "m", "s"))
+                seconds = h * 3600 + m * 60 + s
+                if 0 < seconds < 48 * 3600:
+                    return seconds
+    return None
+
+
 def link_at(provider: str, reference: str, seconds: int | None = None) -> str:
     """The page that plays the recording, at a second where the host lets a link say
     so: what notes, resume buttons and exports open."""

@@ -17,7 +17,7 @@ from tests import found_hosts
 from tests.conftest import PASSWORD
 from tests.found_hosts import YOUTUBE_ID
 
-LINK = f"https://youtu.be/{YOUTUBE_ID}?t=42"
+LINK = f"https://youtu.be/{YOUTUBE_ID}"
 TITLE = "Queues all the way down: back-pressure in practice"
 
 
@@ -209,3 +209,28 @@ def test_a_new_person_can_add_a_talk_too(client, db):
     client.force_login(User.objects.get(username="newcomer"))
     assert add(client).status_code == 302
     assert Recording.objects.filter(reference=YOUTUBE_ID).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("link", "second"),
+    [
+        (f"https://youtu.be/{YOUTUBE_ID}?t=754", 754),
+        (f"https://www.youtube.com/watch?v={YOUTUBE_ID}&t=12m34s", 754),
+        (f"https://www.youtube.com/watch?v={YOUTUBE_ID}#t=1h2m3s", 3723),
+        ("https://media.ccc.de/v/39c3-1234-memory-safety#t=90", 90),
+        (f"https://youtu.be/{YOUTUBE_ID}?t=0", None),
+        (f"https://youtu.be/{YOUTUBE_ID}?t=soon", None),
+        (f"https://youtu.be/{YOUTUBE_ID}", None),
+    ],
+)
+def test_a_link_shared_at_a_moment_starts_there(link, second):
+    assert video.start_from_url(link) == second
+
+
+def test_an_added_talk_shared_at_a_moment_is_ready_to_play_from_there(alice_client, alice):
+    response = add(alice_client, url=f"https://youtu.be/{YOUTUBE_ID}?t=754")
+    entry = Entry.objects.get(user=alice, talk__title=TITLE)
+    assert entry.status == Entry.Status.WATCHING and entry.resume_seconds == 754
+    assert entry.in_queue
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "queued it to start at 12:34" in page

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from planner import merge, queue, ratelimit
 from planner.forms import AddLinkForm, AddTalkForm, MergeForm, link_in
+from planner.markup import format_clock
 from planner.models import Entry
 from planner.views.conferences import staff_only
 from sessions import lookup, video, writer
@@ -107,9 +108,15 @@ def _add(request: HttpRequest) -> HttpResponse:
     entry = Entry.objects.filter(user=request.user, talk=talk).first()
     if entry is not None and entry.in_queue:
         messages.info(request, f"“{talk.title}” is already in your queue.")
+        return redirect(talk.get_absolute_url())
+    entry = queue.track(request.user, talk)
+    added = "Added" if new else "It was in the catalog already:"
+    if start := video.start_from_url(form.data.get("url", "")):
+        # The link was shared at a moment: Play here starts there.
+        queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=start, watched_on=None)
+        added = f"{added} “{talk.title}”, queued it to start at {format_clock(start)}"
+        messages.success(request, f"{added}.")
     else:
-        queue.track(request.user, talk)
-        added = "Added" if new else "It was in the catalog already:"
         messages.success(request, f"{added} “{talk.title}”, and queued it.")
     return redirect(talk.get_absolute_url())
 

@@ -29,6 +29,7 @@ PUBLIC = [
     "/accounts/password_reset/done/",
     "/conferences/",
     "/conferences/aws-reinvent-2022/",
+    "/offline/",
 ]
 SIGNED_IN = [
     "/",
@@ -42,6 +43,8 @@ SIGNED_IN = [
     "/settings/",
     "/accounts/password_change/",
     "/welcome/",
+    "/add/",
+    "/add/?url=https://example.org/not-a-video",
 ]
 
 
