@@ -76,7 +76,6 @@ def _details(request: HttpRequest, recording: video.Recording, link: str) -> Htt
         "step": "details",
         "recording": recording,
         "problem": problem,
-        "thumbnail": found.thumbnail_url,
     }
     return page(request, context)
 
