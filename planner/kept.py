@@ -25,9 +25,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 
 from sessions import listing
 
@@ -178,13 +180,35 @@ def fresh_only(request: HttpRequest) -> bool:
     )
 
 
+def etag_of(page_key: str) -> str:
+    """Weak: the same page, though its CSRF token and nonce differ per response."""
+    return f'W/"{page_key[:40]}"'
+
+
+def not_modified(etag: str) -> HttpResponse:
+    """The browser's copy is this page: a few hundred bytes instead of the page."""
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    patch_vary_headers(response, ["HX-Request"])
+    # No Content-Security-Policy: headers of a 304 replace the stored ones, and the stored
+    # page's scripts carry the nonce of the policy it came with.
+    response._csp_config = {}
+    response.kept = True
+    return response
+
+
 def serve(request: HttpRequest, draw: Callable[[], HttpResponse], *extra) -> HttpResponse:
-    """The page `draw` answers with, from memory when it was drawn for the same `key`."""
+    """The page `draw` answers with, from memory when it was drawn for the same `key`;
+    304 when the browser already has it (its ETag names the key)."""
     if request.method != "GET" or fresh_only(request):
         return draw()
     page_key = key(request, *extra)
+    etag = etag_of(page_key)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return not_modified(etag)
     store = caches["kept"]
     kept = store.get(page_key)
+    keepable = kept is not None
     if kept is None:
         session = getattr(request, "session", None)
         was_modified = session is not None and session.modified
@@ -200,9 +224,15 @@ def serve(request: HttpRequest, draw: Callable[[], HttpResponse], *extra) -> Htt
             getattr(response, "_csp_config", None),
         )
         touched = session is not None and session.modified and not was_modified
-        if response.status_code == 200 and not response.cookies and not touched:
+        keepable = response.status_code == 200 and not response.cookies and not touched
+        if keepable:
             store.set(page_key, kept)
-    return answer(request, kept)
+    response = answer(request, kept)
+    if keepable:
+        # Only a page that would be kept has a tag: the same key draws the same page.
+        response["ETag"] = etag
+        response.kept = True
+    return response
 
 
 def answer(request: HttpRequest, kept: Kept) -> HttpResponse:

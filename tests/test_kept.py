@@ -271,3 +271,50 @@ def test_http_and_https_are_kept_apart(client, alice, queued):
     secure = client.get(path, secure=True).content.decode()
     assert "http://testserver/s/" in plain
     assert "https://testserver/s/" in secure and "http://testserver/s/" not in secure
+
+
+def test_an_unchanged_kept_page_answers_304_with_its_etag(alice_client, alice, queued):
+    first = get(alice_client, "/queue/")
+    etag = first["ETag"]
+    assert etag.startswith('W/"') and first["Cache-Control"] == "no-cache, private"
+    again = alice_client.get("/queue/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    assert "Content-Security-Policy" not in again  # the stored page's nonce stays valid
+    assert "HX-Request" in again["Vary"]
+    # Asked by a browser that lost it from memory: the same page, not a 304.
+    assert get(alice_client, "/queue/")["ETag"] == etag
+
+
+def test_a_change_or_another_person_never_gets_a_304(client, alice, bob, queued):
+    client.force_login(alice)
+    etag = get(client, "/queue/")["ETag"]
+    Entry.objects.filter(user=alice, talk=queued[0]).update(note="new words")
+    changed = client.get("/queue/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    client.force_login(bob)
+    assert client.get("/queue/", headers={"If-None-Match": changed["ETag"]}).status_code == 200
+
+
+def test_a_fragment_and_a_page_have_their_own_tags(alice_client, queued):
+    whole = get(alice_client, "/queue/")["ETag"]
+    fragment = get(alice_client, "/queue/", **{"HX-Request": "true"})["ETag"]
+    assert whole != fragment
+    response = alice_client.get("/queue/", headers={"If-None-Match": fragment})
+    assert response.status_code == 200
+
+
+def test_a_page_with_a_message_has_no_tag(alice_client, queued):
+    response = alice_client.post(
+        f"/talks/{queued[3].pk}/track/", {"status": "queued", "next": "/queue/"}, follow=True
+    )
+    assert 'class="messages"' in response.content.decode()
+    assert "ETag" not in response and "no-store" in response["Cache-Control"]
+
+
+def test_signed_out_talk_pages_revalidate_with_the_catalog(client, queued):
+    path = queued[0].get_absolute_url()
+    etag = get(client, path)["ETag"]
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    Recording.objects.create(talk=queued[0], provider="mediaccc", reference="x-y", position=1)
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 200

@@ -43,9 +43,20 @@ def test_htmx_varying_pages_say_so(client, alice_client, catalog):
 
 
 def test_personal_pages_are_private_no_store(alice_client, catalog):
-    for url in ["/", "/queue/", "/watched/", "/settings/", "/lists/"]:
+    for url in ["/settings/", "/lists/", "/plan/"]:
         cache_control = alice_client.get(url).headers["Cache-Control"]
         assert "private" in cache_control and "no-store" in cache_control, url
+
+
+def test_kept_personal_pages_are_private_and_revalidated(alice_client, catalog):
+    """Kept pages carry an ETag: a browser may store them but must ask before using them
+    (planner.kept answers 304 while nothing on them changed); never a shared cache."""
+    for url in ["/", "/queue/", "/watched/"]:
+        alice_client.get(url)  # the first answer sets the CSRF cookie and is not kept
+        response = alice_client.get(url)
+        cache_control = response.headers["Cache-Control"]
+        assert "private" in cache_control and "no-cache" in cache_control, url
+        assert "no-store" not in cache_control and response.headers["ETag"], url
 
 
 def test_anonymous_catalog_may_be_cached(client, catalog):
