@@ -171,7 +171,10 @@ def write_catalog(parsed: ParsedCatalog, source_url: str = "", dry_run: bool = F
         plan = _plan(parsed, source_url)
         return plan.result(dry_run=True)
     with transaction.atomic():
-        return _apply(_plan(parsed, source_url))
+        result = _apply(_plan(parsed, source_url))
+    if result.created or result.updated:
+        bulk.analyze([Conference, Talk, TaggedTalk, Recording, Tag])
+    return result
 
 
 @dataclass

@@ -425,3 +425,29 @@ def test_migration_keeps_youtube_ids_as_recordings(catalog):
 )
 def test_plain_text_needs_no_sanitizer_and_gets_what_it_would_give(text):
     assert common._plain(text) == html.unescape(nh3.clean(text, tags=set()))
+
+
+def _talk_statistics() -> int | None:
+    """What the database's planner knows of the talk table's size (None: nothing)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'talk_sessions_talk'")
+            rows = cursor.fetchone()[0]
+            return None if rows < 0 else int(rows)
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'talk_sessions_talk' LIMIT 1")
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_the_planner_statistics_of_what_it_wrote():
+    """Right after a bulk import the database knows the tables' sizes (no waiting for
+    autovacuum, which never analyzes a small table)."""
+    run(SAMPLES / "ytdlp-playlist.json")
+    first = Talk.objects.count()
+    assert _talk_statistics() == first > 0
+    run(SAMPLES / "sessionize.json", "--title", "Example Ops Day 2025")
+    assert _talk_statistics() == Talk.objects.count() > first
