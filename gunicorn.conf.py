@@ -37,3 +37,24 @@ class ClientAddressLogger(Logger):
 
 
 logger_class = ClientAddressLogger
+
+# Load the app once in the master and warm it (planner.warm), then fork: a new or
+# recycled worker starts with the views imported, the templates compiled and the
+# catalog's caches filled. GUNICORN_PRELOAD=false loads the app in each worker instead.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
+
+
+def when_ready(server):
+    if preload_app:
+        from planner.warm import warm
+
+        warm()
+
+
+def pre_fork(server, worker):
+    # Whatever the master opened is closed before a worker is forked: a database
+    # connection copied into two processes would be used by both at once.
+    if preload_app:
+        from django.db import connections
+
+        connections.close_all()

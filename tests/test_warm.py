@@ -1,0 +1,78 @@
+"""Workers start warm (gunicorn's preload_app and planner.warm), and nothing of the
+master's database connection reaches them."""
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from benchmarks.httpclient import Tab
+from benchmarks.serving import gunicorn, production_env
+from planner import queue, warm
+from planner.models import Entry
+
+
+def test_warming_compiles_templates_draws_the_catalog_and_closes_connections(
+    transactional_db, catalog
+):
+    assert warm.warm() < 60
+    for alias in connections:
+        assert connections[alias].connection is None
+
+
+def _database_handles(pid: int) -> list[str]:
+    """Open files or sockets of the process that lead to the test database."""
+    found = []
+    fds = Path(f"/proc/{pid}/fd")
+    targets = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()]
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        return [t for t in targets if t.startswith(name)]
+    inodes = {t[8:-1] for t in targets if t.startswith("socket:[")}
+    port = f":{int(connection.settings_dict.get('PORT') or 5432):04X}"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[2].endswith(port) and fields[9] in inodes:
+                found.append(fields[2])
+    return found
+
+
+@pytest.fixture
+def preloaded(transactional_db, tmp_path, catalog):
+    env = production_env(secrets.token_urlsafe(50), STATIC_ROOT=str(tmp_path / "static"),
+                         WEB_CONCURRENCY="2")  # fmt: skip
+    with gunicorn(env) as (port, server):
+        yield port, server
+
+
+def test_the_master_holds_no_database_connection_after_warming(preloaded):
+    port, server = preloaded
+    status, _ = Tab("127.0.0.1", port).get("/")
+    assert status == 200
+    assert _database_handles(server.pid) == []
+
+
+def test_a_page_drawn_after_a_write_in_another_worker_is_fresh(preloaded, alice, catalog):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from tests.conftest import PASSWORD
+
+    hasher = PBKDF2PasswordHasher()  # the servers use the real hasher list
+    alice.password = hasher.encode(PASSWORD, hasher.salt())
+    alice.save()
+    port, _ = preloaded
+    queue.track(alice, catalog[0])
+    tab = Tab("127.0.0.1", port)
+    tab.sign_in("alice", PASSWORD)
+    page = catalog[0].get_absolute_url()
+    for _ in range(6):  # each worker draws and keeps the talk page
+        assert tab.get(page)[0] == 200
+    entry = Entry.objects.get(user=alice, talk=catalog[0])
+    status, _ = tab.post(f"/entries/{entry.pk}/note/", {"note": "fresh words", "base": ""})
+    assert status == 302
+    for _ in range(6):  # whichever worker answers
+        status, html = tab.get(page)
+        assert status == 200 and "fresh words" in html
