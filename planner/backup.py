@@ -18,6 +18,7 @@ from planner.models import (
     Viewing,
     ViewingPlan,
 )
+from planner.plan_form import PlanForm
 from sessions.models import Talk
 
 BACKUP_FORMAT = "catch-up-backup"
@@ -117,8 +118,6 @@ def _plan_data(user) -> dict | None:
 
 def _clean_plan(data: dict) -> dict | None:
     """The backup's plan, checked by the same form the plan page uses."""
-    from planner.forms import PlanForm  # forms import this module
-
     raw = _get(data, "plan", dict, "backup", null=True, default=None)
     if raw is None:
         return None

@@ -1,6 +1,4 @@
 import re
-import zoneinfo
-from functools import cache
 from urllib.parse import urlsplit
 
 from django import forms
@@ -15,13 +13,12 @@ from planner.backup import BackupError, parse_backup
 from planner.markup import format_clock, parse_clock
 from planner.models import (
     NOTE_MAX_CHARS,
-    WEEKDAYS,
     Entry,
     ListItem,
     Profile,
     RecommendedList,
-    ViewingPlan,
 )
+from planner.plan_form import PlanForm, time_zones  # noqa: F401 (the forms' one door)
 from sessions import video
 from sessions.models import Conference, Talk
 from sessions.readers.common import MAX_BYTES as MAX_IMPORT_BYTES
@@ -382,56 +379,6 @@ class ImportForm(forms.Form):
         data = super().clean()
         if bool(data.get("url")) == bool(data.get("file")):
             raise forms.ValidationError("Give either an address or a file (one of the two).")
-        return data
-
-
-@cache
-def time_zones() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
-class PlanForm(forms.ModelForm):
-    """The time a person has: minutes per weekday, when to start, where, from when."""
-
-    time_zone = forms.ChoiceField(label="Time zone", required=False)
-
-    class Meta:
-        model = ViewingPlan
-        fields = [*WEEKDAYS, "start_time", "time_zone", "start_date", "deadline", "deadline_label"]
-        labels = {day: day.capitalize() for day in WEEKDAYS}
-        widgets = {
-            **{
-                day: forms.NumberInput(
-                    attrs={"min": 0, "max": 1440, "step": 5, "inputmode": "numeric"}
-                )
-                for day in WEEKDAYS
-            },
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
-        }
-        help_texts = {
-            "start_date": "Leave empty to start today.",
-            "deadline": "Optional: the plan warns when it runs past this day.",
-            "deadline_label": "For example: the next conference.",
-        }
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [("", "From this browser (else UTC)"), *time_zones()]
-        for day in WEEKDAYS:
-            self.fields[day].help_text = ""
-            self.fields[day].widget.attrs["aria-describedby"] = "minutes-help"
-
-    def clean(self):
-        data = super().clean()
-        if not any(day in self.errors for day in WEEKDAYS) and not any(
-            data.get(day) for day in WEEKDAYS
-        ):
-            raise forms.ValidationError(
-                "Give at least one day some minutes: with none, the queue never ends."
-            )
         return data
 
 
