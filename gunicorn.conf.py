@@ -44,7 +44,8 @@ logger_class = ClientAddressLogger
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
 
 
-def when_ready(server):
+def on_starting(server):
+    # After the app is loaded and before the port opens: nobody waits on the warming.
     if preload_app:
         from planner.warm import warm
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from taggit.models import Tag
 
 from planner.markup import render_note
-from planner.models import Entry, EntryTag, Profile, Viewing
+from planner.models import Entry, EntryTag, PageToken, Profile, Viewing
 from sessions import bulk
 from sessions.models import Conference, TaggedTalk, Talk
 
@@ -199,6 +199,9 @@ class Command(BaseCommand):
                 if rng.random() < 0.2
             ]
         )
+        # As every bulk write does (sessions.bulk.analyze): the planner knows the tables now.
+        bulk.analyze([Conference, Talk, TaggedTalk, Tag, User, Profile, Entry, Viewing, EntryTag,
+                 PageToken])  # fmt: skip
         self.stdout.write(
             f"Seeded {len(created_talks)} talks in {len(conferences)} conferences, "
             f"{len(people)} people, {len(created_entries)} plan entries "
