@@ -4,6 +4,17 @@
 const CACHE = "{{ cache }}";
 const OFFLINE = "{{ offline }}";
 const FILES = {{ files|safe }};
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
+function fetchAndKeep(request) {
+  return fetch(request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  });
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -29,19 +40,13 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(
-      caches.match(request).then(
-        (hit) =>
-          hit ||
-          fetch(request).then((response) => {
-            if (response.ok) {
-              const copy = response.clone();
-              caches.open(CACHE).then((cache) => cache.put(request, copy));
-            }
-            return response;
-          }),
-      ),
-    );
+    // A name with its content's hash never changes: the cache first. Any other (a server
+    // run with DEBUG on serves plain names): the network first, the cache when offline.
+    if (HASHED.test(url.pathname)) {
+      event.respondWith(caches.match(request).then((hit) => hit || fetchAndKeep(request)));
+    } else {
+      event.respondWith(fetchAndKeep(request).catch(() => caches.match(request)));
+    }
   } else if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
   }
