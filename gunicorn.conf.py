@@ -4,6 +4,7 @@ Every value can be overridden from the environment so one file serves
 `make run`, production and the benchmark.
 """
 
+import gc
 import os
 
 from gunicorn.glogging import Logger
@@ -38,7 +39,7 @@ class ClientAddressLogger(Logger):
 
 logger_class = ClientAddressLogger
 
-# Load the app once in the master and warm it (planner.warm), then fork: a new or
+# Load the app once in the master and warm it (planner.serving.warm), then fork: a new or
 # recycled worker starts with the views imported, the templates compiled and the
 # catalog's caches filled. GUNICORN_PRELOAD=false loads the app in each worker instead.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
@@ -47,9 +48,14 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "f
 def on_starting(server):
     # After the app is loaded and before the port opens: nobody waits on the warming.
     if preload_app:
-        from planner.warm import warm
+        from planner.serving.warm import warm
 
         warm()
+        # Everything the master built is moved out of the collector's sight: a forked
+        # worker's first full collection would otherwise walk (and so copy, page by page)
+        # the whole inherited heap while requests wait on it.
+        gc.collect()
+        gc.freeze()
 
 
 def pre_fork(server, worker):

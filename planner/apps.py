@@ -8,6 +8,6 @@ class PlannerConfig(AppConfig):
     verbose_name = "Planner"
 
     def ready(self) -> None:
-        from planner import backends
+        from planner.serving import backends
 
         backends.warn_if_not_compiled()

@@ -447,7 +447,7 @@ class ViewingPlan(models.Model):
 
 class PageToken(models.Model):
     """Changes whenever any of a person's records change (database triggers from
-    planner.kept): pages kept for them are keyed on it. Only the triggers write it; no
+    planner.serving.kept): pages kept for them are keyed on it. Only the triggers write it; no
     constraint on the user, so deleting a person never races a trigger putting it back."""
 
     user = models.OneToOneField(

@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "planner.middleware.PrivateResponsesMiddleware",
+    "planner.serving.middleware.PrivateResponsesMiddleware",
     # Last, so it sees every failed sign-in and answers 429 while locked out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,10 +122,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "planner.context_processors.here",
-                "planner.context_processors.undo",
-                "planner.context_processors.images",
-                "planner.kept.marks",  # last: while a page is drawn to be kept
+                "planner.serving.context_processors.here",
+                "planner.serving.context_processors.undo",
+                "planner.serving.context_processors.images",
+                "planner.serving.kept.marks",  # last: while a page is drawn to be kept
             ],
         },
     },
@@ -134,7 +134,7 @@ TEMPLATES = [
 # SQLite by default. WAL lets readers carry on while one writer writes;
 # IMMEDIATE takes the write lock when a transaction starts, so two gunicorn
 # workers queue instead of failing with "database is locked" half-way through
-# a transaction; planner.sqlite makes them queue in turn (see its docstring).
+# a transaction; planner.serving.sqlite makes them queue in turn (see its docstring).
 # Files a staff member previewed, waiting for Import (planner.previews): outside the
 # database and its backups. Shared by every app server, or previews need the same one.
 IMPORT_PREVIEW_DIR = Path(os.environ.get("IMPORT_PREVIEW_DIR", BASE_DIR / "data" / "previews"))
@@ -151,7 +151,7 @@ else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "planner.sqlite",
+            "ENGINE": "planner.serving.sqlite",
             "NAME": SQLITE_PATH,
             # Kept open between requests, as on PostgreSQL: opening the file and setting
             # the pragmas below on every request cost as much as serving a kept page.
@@ -171,7 +171,7 @@ else:
         }
     }
 
-SESSION_ENGINE = "planner.session_store"  # Django's database sessions, read with plain SQL
+SESSION_ENGINE = "planner.serving.session_store"  # Django's database sessions, read with plain SQL
 
 # Shared by every worker and every app server: rate limits must not live in
 # one process's memory. `manage.py createcachetable` makes the table.
@@ -204,7 +204,7 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
-    # Whole pages as drawn for one person (planner.kept), keyed on their records' and the
+    # Whole pages as drawn for one person (planner.serving.kept), keyed on their records' and the
     # catalog's tokens; 20-70 KB each.
     "kept": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -216,7 +216,7 @@ CACHES = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "planner.backends.ProfileModelBackend",
+    "planner.serving.backends.ProfileModelBackend",
 ]
 # Five wrong passwords for one username from one address: locked for 15 minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
@@ -292,7 +292,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-FORM_RENDERER = "planner.renderers.FormRenderer"
+FORM_RENDERER = "planner.serving.renderers.FormRenderer"
 
 # Security ---------------------------------------------------------------------
 # Scripts only from our own origin or with this response's nonce; no inline

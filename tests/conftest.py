@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.db.models import query
 
-from planner import kept
+from planner.serving import kept
 from sessions.models import Conference, Talk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def fast_password_hasher(settings):
 
 
 def page_token_triggers_at_each_statement(monkeypatch) -> None:
-    """PostgreSQL runs the page-token triggers (planner.kept) at commit, and a test's
+    """PostgreSQL runs the page-token triggers (planner.serving.kept) at commit, and a test's
     transaction never commits: here they run at each statement, as they would for the
     requests of a test each in its own transaction. Django's constraint check (loaddata,
     the end of a test) sets every constraint back to deferred, so it is set again after."""

@@ -1,4 +1,4 @@
-"""The signed-in person is loaded from SQL compiled once (planner.backends): the same
+"""The signed-in person is loaded from SQL compiled once (planner.serving.backends): the same
 objects as the ORM's select_related query gives, whatever is or isn't there."""
 
 import gc
@@ -12,9 +12,10 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from planner import backends, queue
-from planner.backends import load_user
+from planner import queue
 from planner.models import PageToken, Profile
+from planner.serving import backends
+from planner.serving.backends import load_user
 
 
 def fields(obj) -> dict:
@@ -74,7 +75,7 @@ def test_another_release_falls_back_to_the_orm_and_says_so(alice, monkeypatch, c
     monkeypatch.setattr(backends, "user_query", None)  # never reached
     user = same_as_the_orm(str(alice.pk))
     assert user.profile.speed_percent == 175
-    with caplog.at_level(logging.WARNING, logger="planner.backends"):
+    with caplog.at_level(logging.WARNING, logger="planner.serving.backends"):
         backends.warn_if_not_compiled()
     assert "loaded with the ORM query" in caplog.text
 
@@ -98,3 +99,22 @@ def test_the_compiled_query_goes_with_its_connection(db):
     gc.collect()
     assert seen["wrapper"]() is None
     assert seen["compiled"]() is None
+
+
+def test_a_session_from_before_the_move_still_signs_the_person_in(alice, client):
+    """Sessions stored before the backend moved into planner.serving name its old path;
+    Django would sign such a person out."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore as PlainStore
+
+    old = PlainStore()
+    old[SESSION_KEY] = str(alice.pk)
+    old[BACKEND_SESSION_KEY] = "planner.backends.ProfileModelBackend"
+    old[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+    old.save()
+    client.cookies["sessionid"] = old.session_key
+
+    page = client.get("/queue/")
+
+    assert page.status_code == 200
+    assert "Sign out" in page.content.decode()

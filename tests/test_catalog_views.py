@@ -140,7 +140,7 @@ def test_talk_page_unknown_is_404(client, catalog):
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_talk_page_query_count(client, make_talks, django_assert_num_queries, n):
-    # the catalog's version (the page is kept: planner.kept), the talk with its conference,
+    # the catalog's version (the page is kept: planner.serving.kept), the talk with its conference,
     # its topics, its recordings; then only the version
     talks = make_talks(n)
     with django_assert_num_queries(4):

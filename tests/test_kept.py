@@ -1,4 +1,4 @@
-"""Whole pages kept per person (planner.kept): the same page from memory as drawn, never
+"""Whole pages kept per person (planner.serving.kept): the same page from memory as drawn, never
 another person's, never older than the records it shows, whichever path wrote them."""
 
 import re
@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from planner import kept, queue, sharing
+from planner import queue, sharing
 from planner.models import (
     Entry,
     ListItem,
@@ -23,6 +23,7 @@ from planner.models import (
     ViewingPlan,
     note_fingerprint,
 )
+from planner.serving import kept
 from sessions import video
 from sessions.models import Recording
 from tests.test_cards import same_parts

@@ -6,7 +6,7 @@ that rebuilds one without adding its triggers again fails here, on both database
 import pytest
 from django.db import connection
 
-from planner import kept
+from planner.serving import kept
 from sessions import listing
 
 pytestmark = pytest.mark.django_db

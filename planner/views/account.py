@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from planner import kept, ratelimit
+from planner import ratelimit
 from planner.forms import BackupForm, ProfileForm, SignUpForm
 from planner.models import Viewing
+from planner.serving import kept
 from planner.views.common import item_for, paginate, profile_of, safe_next, speed_of
 
 
@@ -71,7 +72,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return render(request, "registration/signup.html", {"form": form}, status=429)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="planner.backends.ProfileModelBackend")
+            login(request, user, backend="planner.serving.backends.ProfileModelBackend")
             return redirect(safe_next(request) or "welcome")
         return render(request, "registration/signup.html", {"form": form}, status=400)
     return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})

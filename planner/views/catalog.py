@@ -8,10 +8,11 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from planner import cards, filters, kept
-from planner.context_processors import images
+from planner import cards, filters
 from planner.forms import PlanFilterForm
 from planner.models import Entry, Profile
+from planner.serving import kept
+from planner.serving.context_processors import images
 from planner.views.common import item_for, my_tags, paginate, partial_or_page, profile_of, speed_of
 from sessions import listing
 from sessions.models import Talk

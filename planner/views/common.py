@@ -69,7 +69,7 @@ def profile_of(request: HttpRequest) -> Profile | None:
     if not request.user.is_authenticated:
         return None
     try:
-        return request.user.profile  # loaded with the user (planner.backends)
+        return request.user.profile  # loaded with the user (planner.serving.backends)
     except Profile.DoesNotExist:
         profile, _ = Profile.objects.get_or_create(user=request.user)
         return profile

@@ -6,9 +6,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from planner import filters, kept, queue
+from planner import filters, queue
 from planner.forms import MoveForm, PlanFilterForm, ReorderForm
 from planner.models import Entry, Profile
+from planner.serving import kept
 from planner.views.common import (
     back,
     current_query,

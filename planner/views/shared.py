@@ -6,10 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from planner import kept, sharing
+from planner import sharing
 from planner.lengths import at_speed, length_of
 from planner.markup import plain_text
 from planner.models import Entry, RecommendedList
+from planner.serving import kept
 
 
 def published_or_404(token: str) -> RecommendedList:

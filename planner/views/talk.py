@@ -5,10 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from planner import kept, queue
+from planner import queue
 from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm
 from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
+from planner.serving import kept
 from planner.views.common import fragment, item_for, profile_of, speed_of
 from planner.views.queue import queue_fragment
 from sessions import video

@@ -4,8 +4,9 @@ and its htmx actions save (the 304 carries no new policy: tests/test_kept.py).""
 import pytest
 from django.contrib.auth.models import User
 
-from planner import kept, queue
+from planner import queue
 from planner.models import Entry
+from planner.serving import kept
 from sessions.models import Talk
 from tests.browser.steps import scripts_ready, sign_in
 from tests.conftest import PASSWORD

@@ -50,7 +50,7 @@ def test_personal_pages_are_private_no_store(alice_client, catalog):
 
 def test_kept_personal_pages_are_private_and_revalidated(alice_client, catalog):
     """Kept pages carry an ETag: a browser may store them but must ask before using them
-    (planner.kept answers 304 while nothing on them changed); never a shared cache."""
+    (planner.serving.kept answers 304 while nothing on them changed); never a shared cache."""
     for url in ["/", "/queue/", "/watched/"]:
         alice_client.get(url)  # the first answer sets the CSRF cookie and is not kept
         response = alice_client.get(url)

@@ -377,7 +377,7 @@ class Command(BaseCommand):
                 for t in talks.values()
             )
             client = Client()
-            client.force_login(user, backend="planner.backends.ProfileModelBackend")
+            client.force_login(user, backend="planner.serving.backends.ProfileModelBackend")
             entries = dict(Entry.objects.filter(user=user).values_list("talk_id", "pk"))
             people.append((user, client.cookies["sessionid"].value, entries))
         return people

@@ -48,8 +48,8 @@ def warn_if_not_compiled() -> None:
     """Called at start-up (PlannerConfig.ready)."""
     if not USE_COMPILED:
         logger.warning(
-            "planner.backends was written for Django %s.%s, this is %s: the signed-in person "
-            "is loaded with the ORM query (slower) until the module is checked again.",
+            "planner.serving.backends was written for Django %s.%s, this is %s: the signed-in "
+            "person is loaded with the ORM query (slower) until the module is checked again.",
             *WRITTEN_FOR,
             django.get_version(),
         )
@@ -114,7 +114,7 @@ def load_user(user_id):
 
 
 class ProfileModelBackend(ModelBackend):
-    """Loads the person's profile (their speed) and page token (planner.kept) in the same
+    """Loads the person's profile (their speed) and page token (planner.serving.kept) in the same
     query as the user: nearly every page needs them, and every request loads the user."""
 
     def get_user(self, user_id):

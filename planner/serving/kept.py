@@ -149,7 +149,7 @@ def viewer_of(user) -> tuple:
     if not user.is_authenticated:
         return ("anonymous",)
     try:
-        token = user.page_token.token  # loaded with the user (planner.backends)
+        token = user.page_token.token  # loaded with the user (planner.serving.backends)
     except user._meta.model.page_token.RelatedObjectDoesNotExist:
         token = None
     return (user.pk, user.username, user.date_joined, user.is_staff, token)

@@ -6,7 +6,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 class PrivateResponsesMiddleware:
     """Pages for a signed-in person are theirs alone: no shared copies, and no stored
-    ones except pages kept by planner.kept, which the browser must check before use.
+    ones except pages kept by planner.serving.kept, which the browser must check before use.
 
     Responses that htmx may ask for as a fragment vary on HX-Request, so no
     cache ever serves a fragment for a page or the other way round.
@@ -27,7 +27,7 @@ class PrivateResponsesMiddleware:
         user = getattr(request, "user", None)
         personal = (user is not None and user.is_authenticated) or request.path.startswith("/s/")
         if getattr(response, "kept", False):
-            # A kept page has an ETag (planner.kept): the browser may keep it and ask
+            # A kept page has an ETag (planner.serving.kept): the browser may keep it and ask
             # again with If-None-Match, for a 304 of a few hundred bytes.
             patch_cache_control(response, no_cache=True, **({"private": True} if personal else {}))
         elif personal:

@@ -1,0 +1,21 @@
+"""How a request is answered: the machinery between gunicorn and the views.
+
+The rules of the planner (queues, notes, plans, sharing) live in `planner/`; this package
+only makes pages arrive fast and correct, and nothing outside the views and settings knows
+about it.
+
+1. `warm`: gunicorn loads the app in its master and calls `warm()` before opening its port
+   (imports every view, compiles every template, draws the signed-out catalog once, closes
+   every database connection), so every forked worker starts as fast as its hundredth
+   request.
+2. `sqlite`: the SQLite engine (WAL, IMMEDIATE transactions that queue in turn on a lock
+   file); PostgreSQL is Django's own.
+3. `session_store`: the session row read with one plain SQL query; `backends`: the person,
+   their profile and their page token in one query compiled once per connection.
+4. `kept`: a page that can be kept is answered from the worker's memory while the person's
+   page token, the catalog version and its address are unchanged (database triggers change
+   the tokens on every write), or with 304 when the browser already has it; otherwise the
+   view draws it and it is kept. `middleware` sets caching headers (kept pages
+   `private, no-cache`, other personal pages `private, no-store`).
+5. `context_processors` and `renderers`: what every template sees, and the form renderer.
+"""
