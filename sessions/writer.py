@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from sessions import bulk, video
+from sessions import bulk, listing, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.models import Conference, FoundTalk, Recording, TaggedTalk, Talk
 from sessions.topics import topics_for
@@ -163,6 +163,7 @@ def _conference_fields(parsed: ParsedCatalog, source_url: str, now) -> tuple[str
     return slugify(parsed.slug or parsed.title)[:100] or "conference", defaults
 
 
+@bulk.no_cycle_collection()
 def write_catalog(parsed: ParsedCatalog, source_url: str = "", dry_run: bool = False):
     """Create or update the conference and its talks, atomically. With dry_run, nothing
     is written: the same plan is worked out by reading alone (no write transaction, so
@@ -171,7 +172,9 @@ def write_catalog(parsed: ParsedCatalog, source_url: str = "", dry_run: bool = F
         plan = _plan(parsed, source_url)
         return plan.result(dry_run=True)
     with transaction.atomic():
-        result = _apply(_plan(parsed, source_url))
+        plan = _plan(parsed, source_url)
+        with listing.bulk_change():
+            result = _apply(plan)
     if result.created or result.updated:
         bulk.analyze([Conference, Talk, TaggedTalk, Recording, Tag])
     return result
@@ -324,7 +327,8 @@ def _apply(plan: _Plan) -> ImportResult:
     pks = dict(known)
     if plan.new:
         # Rendered while the rows stream in: PostgreSQL indexes the first ones
-        # while the next are rendered.
+        # while the next are rendered. (A thread rendering ahead of SQLite was slower:
+        # the two fought over Python's lock.)
         rows = (_new_row(conference, plan.items[i], plan.values_of[i]) for i in plan.new)
         bulk.insert_rows(Talk, NEW_TALK_COLUMNS, rows)
         by_key = dict(conference.talks.values_list("source_key", "pk"))

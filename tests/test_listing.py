@@ -54,6 +54,52 @@ def test_a_bulk_import_changes_the_version(db):
     assert changes_version(lambda: call_command("import_writeup", WRITEUP, verbosity=0))
 
 
+def test_a_bulk_write_changes_the_version_once_and_never_leaves_its_bulk_token(talk):
+    from django.db import connection, transaction
+
+    before = listing.version()
+    with transaction.atomic(), listing.bulk_change():
+        during = listing.version()
+        Talk.objects.filter(pk=talk.pk).update(title="Renamed in bulk")
+        talk.tags.add("bulk-topic")
+        Recording.objects.create(talk=talk, provider="youtube", reference="abcdefghijk")
+        if connection.vendor == "sqlite":  # per-row triggers skip while it is held
+            assert listing.version() == during
+            assert during.startswith(listing.BULK)
+    after = listing.version()
+
+    assert after not in (before, during)
+    assert not after.startswith(listing.BULK)
+    assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="Again"))
+
+
+def test_a_failed_bulk_write_leaves_the_version_and_its_triggers_as_they_were(talk):
+    from django.db import transaction
+
+    before = listing.version()
+    with pytest.raises(RuntimeError), transaction.atomic(), listing.bulk_change():
+        Talk.objects.filter(pk=talk.pk).update(title="Never kept")
+        raise RuntimeError("the import failed half way")
+
+    assert listing.version() == before
+    assert Talk.objects.get(pk=talk.pk).title != "Never kept"
+    assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="Kept"))
+
+
+def test_a_bulk_write_belongs_inside_a_transaction(talk):
+    from django.db import connections
+
+    wrapper = connections["default"]
+    if wrapper.vendor != "sqlite":
+        pytest.skip("PostgreSQL's statement triggers need no bulk token")
+    wrapper.in_atomic_block = False  # as outside any transaction
+    try:
+        with pytest.raises(RuntimeError, match="inside the transaction"), listing.bulk_change():
+            pass
+    finally:
+        wrapper.in_atomic_block = True
+
+
 def test_cached_search_sees_a_changed_talk_at_once(client, talk):
     assert "No talks match" in client.get("/", {"q": "quokka"}).content.decode()
     Talk.objects.filter(pk=talk.pk).update(title="Quokka patterns")  # as an import would

@@ -59,6 +59,19 @@ def test_every_catalog_table_changes_the_catalog_version(table):
     assert _has("catalog_changed", table, events) == []
 
 
+def test_sqlite_catalog_triggers_are_the_ones_the_code_would_make_today():
+    """Each catalog trigger as migrated is listing.trigger_sql()'s (on SQLite: with the
+    WHEN clause a bulk write relies on)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's catalog triggers run once a statement")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name LIKE 'catalog_changed_%'")
+        migrated = sorted(row[0] for row in cursor.fetchall())
+    made = listing.trigger_sql("sqlite") + listing.trigger_sql("sqlite", listing.RECORDING_TABLES)
+
+    assert migrated == sorted(made)
+
+
 def test_talk_search_index_is_kept_in_step():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

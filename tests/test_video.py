@@ -32,6 +32,21 @@ def test_a_video_link_becomes_a_provider_and_a_reference(url, provider, referenc
 
 @pytest.mark.parametrize(
     "url",
+    ["https://youtu.be/RfvL_423a-I", "https://www.youtube.com/watch?v=RfvL_423a-I",
+     "https://youtube.com/watch?v=RfvL_423a-I", "https://youtu.be/RfvL_423a-Ix",
+     "https://www.youtube.com/watch?v=RfvL_423a-I&t=3", "https://youtu.be/RfvL_423a-I/",
+     "https://www.youtube.com/watch?v=RfvL_423a-", "https://YOUTU.BE/RfvL_423a-I"],
+)  # fmt: skip
+def test_the_plain_youtube_shapes_read_without_parsing_agree_with_parsing(url):
+    from urllib.parse import urlparse
+
+    assert video.id_from_url(url) == video._youtube_id(urlparse(url))
+    parsed = video._youtube_id(urlparse(url))
+    assert video.recording_from_url(url) == (parsed and video.Recording("youtube", parsed))
+
+
+@pytest.mark.parametrize(
+    "url",
     ["https://example.org/slides.pdf", "https://www.youtube.com/watch?v=short", "ftp://x/a.mp4",
      "https://vimeo.com/channels/staffpicks", "javascript:alert(1)", ""],
 )  # fmt: skip

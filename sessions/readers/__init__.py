@@ -8,7 +8,7 @@ the content (or the `format` named), so a person can give any file or URL.
 import re
 from pathlib import Path
 
-from sessions import fetch
+from sessions import bulk, fetch
 from sessions.catalog import CatalogError, ParsedCatalog
 from sessions.readers import common, mediaccc, pyvideo, schedule, sessionize, ytdlp
 from sessions.writeup import decode, parse_writeup
@@ -78,6 +78,7 @@ def detect(data: bytes) -> str:
     raise CatalogError(None, UNKNOWN)
 
 
+@bulk.no_cycle_collection()
 def read_bytes(data: bytes, format: str = "", title: str = "") -> ParsedCatalog:
     common.check_size(data)
     if format == "pyvideo":

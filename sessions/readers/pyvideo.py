@@ -12,7 +12,7 @@ pyvideo's schema and ignored; `duration` is the video's real length.
 
 from pathlib import Path
 
-from sessions import video
+from sessions import bulk, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.readers.common import (
     MAX_BYTES,
@@ -28,6 +28,7 @@ from sessions.readers.common import (
 )
 
 
+@bulk.no_cycle_collection()
 def read_folder(folder: Path) -> ParsedCatalog:
     category_file = folder / "category.json"
     if not category_file.is_file():

@@ -39,7 +39,7 @@ TARGETS = {
     "first_request_ms": 50,  # a freshly started server's first catalog request
     "action_p95_ms": 30,
     "card_bytes": 4096,  # a card now carries Mark watched, the stars and Undo
-    "import_s": 5,
+    "import_s": 2,  # the realistic 10,000-talk writeup (issue 25)
     "seed_s": 60,
     "rss_mb": 120,
     "memory_requests": 10_000,
@@ -60,23 +60,50 @@ class Endpoint:
     hx: bool = False
 
 
+# Words of the kind real cloud and backend talks use, the topic rules' among them
+# (sessions/topics.py), so most generated talks get several topics as the seed's do.
+SUBJECTS = ("serverless APIs", "Lambda functions", "event-driven systems", "EventBridge rules",
+            "multi-tenant SaaS", "microservice architecture", "EC2 fleets", "Nitro cards",
+            "IAM policies", "database replicas", "message queues", "the network edge",
+            "chaos experiments", "highly available storage", "asynchronous workflows",
+            "container scheduling", "data lakes", "caches in front of a database")  # fmt: skip
+VERBS = ("Building", "Scaling", "Securing", "Operating", "Designing", "Debugging",
+         "Migrating", "Testing", "Observing", "Running")  # fmt: skip
+POINTS = ("{s} fail in ways that look healthy from a dashboard",
+          "scale out {s} before the queue depth grows, not after",
+          "keep {s} idempotent so a retry after a failure changes nothing",
+          "availability of {s} is the product of every dependency's nines",
+          "least-privilege IAM for {s} starts with one role per function",
+          "the announcement: {s} now cost less at low traffic",
+          "cold starts of {s} matter less than the database connection they open",
+          "an architecture review of {s} found three single points of failure",
+          "move {s} behind an event bus so teams can deploy apart",
+          "measure {s} at the 99th percentile; averages hide the slow tail")  # fmt: skip
+
+
 def writeup(n: int) -> str:
-    """A writeup of n talks shaped as the issue states it: ten outline lines a talk
-    (eight points, two of them with a nested detail), a link in every third line."""
+    """A writeup of n talks shaped as the seed is: ten outline lines a talk (eight points,
+    two of them with a nested detail), a link in every third line, and titles, verdicts
+    and points written with the words real talks use (seeded, so every run is the same)."""
+    pick = random.Random(n)
     lines = ["---", f"title: Bench Writeup {n}", "---", "", "A generated writeup.", ""]
     for kind, start, stop in (("Keynotes", 0, n // 20), ("Breakout Sessions", n // 20, n)):
         lines += [f"# {kind}", ""]
         for i in range(start, stop):
-            title = f"Speaker {i} - Role {i}" if kind == "Keynotes" else f"Talk number {i}"
+            subject, other = pick.sample(SUBJECTS, 2)
+            title = (f"Speaker {i} - Role {i}" if kind == "Keynotes"
+                     else f"{pick.choice(VERBS)} {subject} with {other} ({i})")  # fmt: skip
             lines += [f"## {title}", "", f"[YouTube](https://youtu.be/w{i:010d})", "",
-                      f"Verdict for talk {i}: worth watching at 1.5x.", ""]  # fmt: skip
-            for j in range(8):
-                point = f"* Point {j} of talk {i} about queues, caches and retries"
+                      f"Worth it at 1.5x if you run {subject}; skip the first ten minutes.",
+                      ""]  # fmt: skip
+            for j, point in enumerate(pick.sample(POINTS, 8)):
+                text = point.format(s=pick.choice((subject, other)))
+                line = f"* {text[0].upper()}{text[1:]}"
                 lines.append(
-                    point + (f" ([notes](https://example.com/{i}/{j}))" if j % 3 == 0 else "")
+                    line + (f" ([notes](https://example.com/{i}/{j}))" if j % 3 == 0 else "")
                 )
                 if j % 4 == 0:
-                    lines.append(f"    * Detail {j} with *emphasis* and `code`")
+                    lines.append(f"    * For example *{other}* with `retries=3`")
             lines.append("")
     return "\n".join(lines)
 

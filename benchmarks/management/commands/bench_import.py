@@ -1,7 +1,7 @@
 """How fast each outside format imports: generated sources of 1,000 and 10,000 talks in
 every format, timing the read (parse) and the write apart, then a re-import (which must
-change nothing). The Markdown writeup runs first, as the yardstick: every format must be at
-least as fast per talk as the writeup's goal (10,000 talks in 5 s), and 1,000 talks < 2 s.
+change nothing). The Markdown writeup (with the words real talks use, so most talks get
+topics) runs first; every format must import 10,000 talks in 2 s and 1,000 well within it.
 Timed with DEBUG off, as a deployment imports (no query log)."""
 
 import json
@@ -22,7 +22,7 @@ from sessions.models import Conference
 from sessions.readers import pyvideo
 from sessions.writer import write_catalog
 
-TARGETS = {1000: 2.0, 10000: 5.0}
+TARGETS = {1000: 2.0, 10000: 2.0}  # issue 25: every format at 10,000 in 2 s
 ABSTRACT = (
     "<p>How we moved {i} services to <b>queues</b> &amp; caches, and what broke.</p>"
     "<p>Second paragraph with a <a href='https://example.com/{i}'>link</a>.</p>"
@@ -137,12 +137,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sizes", default="1000,10000")
+        parser.add_argument("--formats", default="", help="comma-separated; default: all")
 
     @override_settings(DEBUG=False)
-    def handle(self, *args, sizes: str, **options) -> None:
+    def handle(self, *args, sizes: str, formats: str, **options) -> None:
         rows, failed = [], []
+        chosen = set(formats.split(",")) if formats else None
         for n in (int(s) for s in sizes.split(",")):
             for fmt, make in [*SOURCES.items(), ("pyvideo", None)]:
+                if chosen and fmt not in chosen:
+                    continue
                 with tempfile.TemporaryDirectory() as tmp:
                     if make is None:
                         folder = pyvideo_folder(n, Path(tmp) / "conf")
