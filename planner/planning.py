@@ -7,8 +7,15 @@ changes, a start late in the day, unknown lengths, any speed.
 
 Lengths are kept in seconds of video (what a "from 42:10" link needs); a day holds as
 many video seconds as its minutes allow at the speed, so a session never runs past
-the person's minutes, and a talk that does not fit goes on the next day from where
-the last part stopped.
+the person's minutes. Talks are kept whole where they can be:
+
+- a talk that does not fit in what is left of tonight is not begun tonight: the evening
+  ends early and the talk starts the next one, so a talk that fits in an evening is
+  never split;
+- a talk longer than the evening it starts fills that evening and each one after it
+  until it ends, so it has as few parts as those evenings allow;
+- no part is shorter than ten minutes of the evening (a part that would be ends the
+  evening before it early instead), and no talk is begun in an evening's last ten minutes.
 """
 
 import datetime
@@ -19,7 +26,7 @@ from planner.lengths import at_speed
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_DAYS = 3 * 366  # a plan longer than three years says so instead of going on
-MIN_PART = 60  # seconds of video: a day's last minute is not worth starting a talk in
+MIN_PART_MINUTES = 10  # of an evening: the shortest part a talk is cut into
 
 
 class NoTime(ValueError):
@@ -128,6 +135,10 @@ def make_plan(
     queue = [i for i in items if i.left > 0]
     sessions: list[Session] = []
     index, position = 0, queue[0].start if queue else 0
+    # The shortest part worth making, in seconds of video (half the fullest evening where
+    # evenings are shorter than twice that).
+    evening = max(budget.minutes) * 60 * speed // 100
+    least = min(MIN_PART_MINUTES * 60 * speed // 100, evening // 2)
     day = start
     for _ in range(MAX_DAYS):
         if index >= len(queue):
@@ -139,9 +150,16 @@ def make_plan(
         while index < len(queue) and room > 0:
             item = queue[index]
             left = item.length - position
-            if left > room and room < MIN_PART and session.parts:
-                break  # a minute's end is no place to start a talk
-            take = min(left, room)
+            if left <= room:
+                take = left  # the talk, or what is left of it, fits tonight
+            elif session.parts or room < least:
+                # Not begun or carried on after another talk (the evening ends early: the
+                # next one may hold it whole), nor in an evening's last minutes.
+                break
+            else:  # longer than this whole evening: all of it, leaving no sliver for later
+                take = room if left - room >= least else left - least
+                if take < least:
+                    break  # two slivers: an evening that holds what is left whole comes
             session.parts.append(Part(item, position, position + take))
             room -= take
             position += take

@@ -36,17 +36,54 @@ def test_no_minutes_at_all_is_a_clear_message_not_an_endless_loop():
         make_plan([item(1, 30)], Budget((0,) * 7, datetime.time(20), "UTC"), 150, MONDAY)
 
 
-def test_talks_fill_evenings_in_queue_order_and_split_where_a_day_ends():
+def test_talks_fill_evenings_in_queue_order_and_start_the_next_rather_than_split():
     # 45 minutes at 1.5x hold 67:30 of video.
     plan = make_plan([item(1, 60), item(2, 30), item(3, 150)], EVENINGS, 150, MONDAY)
     assert layout(plan) == [
-        ("Mon 20:00", [(1, 0, 3600), (2, 0, 450)]),
-        ("Tue 20:00", [(2, 450, 1800), (3, 0, 2700)]),
-        ("Wed 20:00", [(3, 2700, 6750)]),
-        ("Thu 20:00", [(3, 6750, 9000)]),
+        ("Mon 20:00", [(1, 0, 3600)]),  # talk 2 does not fit the 7:30 left: not begun
+        ("Tue 20:00", [(2, 0, 1800)]),  # nor talk 3 in the 37:30 left here
+        ("Wed 20:00", [(3, 0, 4050)]),  # longer than an evening: as few parts as can be
+        ("Thu 20:00", [(3, 4050, 8100)]),
+        ("Fri 20:00", [(3, 8100, 9000)]),
     ]
-    assert plan.finish == datetime.date(2026, 12, 3)
-    assert [s.seconds for s in plan.sessions] == [2700, 2700, 2700, 1500]
+    assert plan.finish == datetime.date(2026, 12, 4)
+    assert [s.seconds for s in plan.sessions] == [2400, 1200, 2700, 2700, 600]
+
+
+def test_a_talk_longer_than_an_evening_starts_one_and_has_as_few_parts_as_possible():
+    """The issue's case: a 40-minute talk became 1:17 + 30:00 + 9:21 over three evenings."""
+    budget = Budget((30,) * 7, datetime.time(20, 0), "UTC")
+    plan = make_plan([item(1, 28 + 43 / 60), item(2, 40)], budget, 100, MONDAY)
+    assert layout(plan) == [
+        ("Mon 20:00", [(1, 0, 1723)]),
+        ("Tue 20:00", [(2, 0, 1800)]),
+        ("Wed 20:00", [(2, 1800, 2400)]),
+    ]
+
+
+def test_no_part_is_shorter_than_ten_minutes_the_evening_before_ends_early():
+    budget = Budget((30,) * 7, datetime.time(20, 0), "UTC")
+    plan = make_plan([item(1, 65)], budget, 100, MONDAY)  # 30 + 30 + 5 would leave 5 minutes
+    assert layout(plan) == [
+        ("Mon 20:00", [(1, 0, 1800)]),
+        ("Tue 20:00", [(1, 1800, 3300)]),
+        ("Wed 20:00", [(1, 3300, 3900)]),
+    ]
+
+
+def test_a_talk_is_not_begun_in_an_evenings_last_ten_minutes():
+    budget = Budget((30,) * 7, datetime.time(20, 0), "UTC")
+    plan = make_plan([item(1, 22), item(2, 90)], budget, 100, MONDAY)  # 8 minutes left
+    assert layout(plan)[0] == ("Mon 20:00", [(1, 0, 1320)])
+    assert plan.sessions[1].parts[0].start == 0
+
+
+def test_very_short_evenings_still_plan_everything():
+    """Evenings under twenty minutes: parts of half an evening at least, never an endless wait."""
+    budget = Budget((12,) * 7, datetime.time(20, 0), "UTC")
+    plan = make_plan([item(1, 30)], budget, 100, MONDAY)
+    assert not plan.cut_short
+    assert [p.seconds for s in plan.sessions for p in s.parts] == [720, 720, 360]
 
 
 def test_a_resume_point_is_where_the_plan_starts_the_talk():
@@ -77,7 +114,7 @@ def test_unknown_lengths_say_they_are_estimates():
 def test_a_start_late_in_the_day_begins_now_with_what_is_left_before_midnight():
     zone = ZoneInfo("Europe/Berlin")
     now = datetime.datetime(2026, 11, 30, 23, 20, tzinfo=zone)
-    plan = make_plan([item(1, 120)], EVENINGS, 100, MONDAY, now)
+    plan = make_plan([item(1, 200)], EVENINGS, 100, MONDAY, now)  # longer than any evening
     first = plan.sessions[0]
     assert (first.day, f"{first.start:%H:%M}") == (MONDAY, "23:21")
     assert first.seconds == 39 * 60  # 40 minutes to midnight, less the minute to begin
@@ -173,3 +210,24 @@ def test_properties(raw, minutes, speed, start, zone):
             assert p.start == position[p.item.key]
         position[p.item.key] = p.end
     assert order == [k for k, _ in expected][: len(order)]
+    # Talks are kept whole where an evening can hold them (module docstring).
+    evening = max(minutes) * 60 * speed // 100
+    least = min(600 * speed // 100, evening // 2)
+    for i in items:
+        mine = [p for p in parts if p.item.key == i.key]
+        if len(mine) > 1 or (mine and mine[0].end < i.length):  # split
+            first = next(s for s in plan.sessions if mine[0] in s.parts)
+            assert first.parts[0] == mine[0], "a split talk begins an evening"
+            room = budget.seconds_on(first.day) * speed // 100
+            assert i.left > room, "a talk its evening can hold is never split"
+            finished = mine[-1].end == i.length
+            assert all(p.seconds >= least for p in (mine if finished else mine[:-1]))
+    for s in plan.sessions:
+        for p in s.parts[:-1]:
+            assert p.end == p.item.length, "only an evening's last talk goes on the next day"
+    if len(set(minutes) - {0}) == 1 and not plan.cut_short:
+        # Every evening alike: a long talk takes as many evenings as it must, no more.
+        for i in items:
+            if i.left > evening:
+                count = sum(1 for p in parts if p.item.key == i.key)
+                assert count == -(-i.left // evening)
