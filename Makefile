@@ -20,9 +20,10 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run test chromium-check lint format venv migrate catalog static fixture loadtest soak screenshots bench bench-import clean
+.PHONY: help run dev test chromium-check lint format venv migrate catalog fixture loadtest soak screenshots bench bench-import clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
+	@echo "make dev    - the same with DEBUG on and autoreload, for working on the app"
 	@echo "make test   - ruff, migration check and the whole pytest suite (Chromium at \$$CHROMIUM, default /usr/bin/chromium)"
 	@echo "make format - ruff format and autofix"
 
@@ -43,12 +44,28 @@ migrate: venv
 catalog: migrate
 	$(MANAGE) load_catalog
 
-static: venv
-	$(MANAGE) collectstatic --noinput --verbosity 0
+# `make run` as people run it at home: DEBUG off (the app's own error pages), a secret key
+# made once into data/, static files through whitenoise, plain HTTP. HOST=0.0.0.0 serves
+# the home network: the allowed hosts are this machine's name and addresses.
+HOST ?= 127.0.0.1
+SECRET_FILE ?= data/secret_key
+RUN_HOSTS = 127.0.0.1,localhost,[::1],$(HOST)$(if $(filter 0.0.0.0 ::,$(HOST)),$(comma)$$(hostname)$(comma)$$(hostname).local$(comma)$$(hostname -I 2>/dev/null | tr -s ' ' '\n' | sed '/:/s/.*/[&]/' | paste -sd,))
+comma := ,
+RUN_ENV = DEBUG=false HTTPS=false SECRET_KEY="$$(cat $(SECRET_FILE))" ALLOWED_HOSTS="$(RUN_HOSTS)"
 
-run: catalog static
-	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) planner.wsgi
+$(SECRET_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "Made a secret key in $@ (keep it: it signs everyone's sessions)"
+
+run: catalog $(SECRET_FILE)
+	@$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(if $(filter 0.0.0.0 ::,$(HOST)),$$(hostname).local,$(HOST)):$(PORT)"
+	$(RUN_ENV) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) planner.wsgi
+
+# For working on the app: DEBUG on, the code reloaded as it changes.
+dev: catalog
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -318,14 +318,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024  # a note is 20,000 characters; nothing needs more
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# HTTPS=false: served over plain HTTP on a home network (`make run`): no redirect to
+# https://, no HSTS, and cookies a browser keeps over http:// (a Secure cookie is dropped
+# there, and nobody could sign in from another machine). A deployment behind TLS keeps it on.
+HTTPS = envbool("HTTPS", True)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = HTTPS
+    CSRF_COOKIE_SECURE = HTTPS
     # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto only when told to.
     if envbool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # A loopback benchmark has no TLS in front of it: it may switch the redirect off.
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+    SECURE_HSTS_PRELOAD = HTTPS

@@ -47,3 +47,42 @@ def test_pytest_says_it_once_without_a_traceback(tmp_path):
     assert result.stdout.count("No Chromium at /nonexistent/chromium") == 1
     assert "apt-get install -y chromium" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def make_dry_run(*args: str) -> str:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", *args], cwd=ROOT, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def test_make_run_serves_as_people_run_it_at_home(tmp_path):
+    """DEBUG off, plain HTTP, a key of its own; `make dev` keeps DEBUG and autoreload."""
+    said = make_dry_run("run", f"SECRET_FILE={tmp_path}/key")
+    serve = next(line for line in said.splitlines() if "gunicorn" in line)
+    assert "DEBUG=false" in serve and "HTTPS=false" in serve
+    assert f'SECRET_KEY="$(cat {tmp_path}/key)"' in serve
+    assert 'ALLOWED_HOSTS="127.0.0.1,localhost,[::1],127.0.0.1"' in serve
+    assert "--bind 127.0.0.1:8000" in serve
+    dev = make_dry_run("dev", "PORT=9001")
+    assert "manage.py runserver 127.0.0.1:9001" in dev and "DEBUG=false" not in dev
+
+
+def test_make_run_on_the_home_network_allows_this_machines_names():
+    serve = next(
+        line for line in make_dry_run("run", "HOST=0.0.0.0").splitlines() if "gunicorn" in line
+    )
+    assert "--bind 0.0.0.0:8000" in serve
+    assert "$(hostname).local" in serve and "$(hostname -I" in serve
+
+
+def test_the_secret_key_is_made_once_and_kept_private(tmp_path):
+    key = tmp_path / "data" / "secret_key"
+    run = ["make", "--no-print-directory", str(key), f"SECRET_FILE={key}"]
+    subprocess.run(run, cwd=ROOT, capture_output=True, check=True)
+    first = key.read_text()
+    subprocess.run(run, cwd=ROOT, capture_output=True, check=True)
+
+    assert key.read_text() == first and len(first.strip()) >= 50
+    assert key.stat().st_mode & 0o077 == 0
