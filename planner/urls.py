@@ -65,6 +65,7 @@ urlpatterns = [
     path("offline/", app.offline, name="offline"),
     path("plan/", plan.plan_page, name="plan"),
     path("plan/plan.ics", plan.plan_ics, name="plan_ics"),
+    path("plan/time-zones.json", plan.plan_time_zones, name="plan_time_zones"),
     path("plan/feed/new/", plan.plan_feed_publish, name="plan_feed_publish"),
     path("plan/feed/off/", plan.plan_feed_revoke, name="plan_feed_revoke"),
     path("plan/feed/<str:token>.ics", plan.plan_feed, name="plan_feed"),

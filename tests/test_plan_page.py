@@ -75,7 +75,7 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_saved(planned, alice):
     response = planned.post("/plan/", budget(**dict.fromkeys(WEEKDAYS, "0")))
     assert "Give at least one day some minutes" in response.content.decode()
     response = planned.post("/plan/", budget(time_zone="Mars/Olympus"))
-    assert "Select a valid choice." in response.content.decode()
+    assert "There is no time zone called “Mars/Olympus”" in response.content.decode()
     assert ViewingPlan.objects.get(user=alice).monday == 45
 
 
@@ -200,7 +200,7 @@ def test_the_backup_carries_the_weekly_time_but_not_the_feed_link(planned, alice
     ("plan", "message"),
     [
         ({"monday": -1}, "plan: 'monday': Ensure this value is greater than or equal to 0."),
-        ({"time_zone": "Nowhere/Else"}, "plan: 'time_zone': Select a valid choice."),
+        ({"time_zone": "Nowhere/Else"}, "plan: 'time_zone': There is no time zone called"),
         (dict.fromkeys(WEEKDAYS, 0), "plan: Give at least one day some minutes"),
     ],
 )
@@ -209,3 +209,47 @@ def test_a_backup_with_a_bad_plan_is_refused(alice, plan, message):
     data = backup.backup(alice) | {"plan": whole | plan}
     with pytest.raises(backup.BackupError, match=re.escape(message)):
         backup.parse_backup(json.dumps(data).encode())
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("Berlin", "Europe/Berlin"),
+     ("new york", "America/New_York"), ("  Kolkata ", "Asia/Kolkata"), ("utc", "UTC"),
+     ("Buenos Aires", "America/Argentina/Buenos_Aires"), ("", "")],
+)  # fmt: skip
+def test_a_time_zone_is_typed_as_a_person_would_say_it(planned, alice, typed, saved):
+    response = planned.post("/plan/", budget(time_zone=typed))
+    assert response.status_code == 302
+    assert ViewingPlan.objects.get(user=alice).time_zone == saved
+
+
+def test_a_misspelt_time_zone_says_which_one_was_meant_and_keeps_the_rest(planned, alice):
+    response = planned.post("/plan/", budget(time_zone="Berlinn", monday="90"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Did you mean Europe/Berlin?" in html
+    assert 'value="Berlinn"' in html and 'value="90"' in html  # nothing typed is lost
+    assert ViewingPlan.objects.get(user=alice).monday == 45
+
+
+def test_the_plan_page_carries_no_list_of_every_time_zone(planned):
+    html = planned.get("/plan/").content.decode()
+    assert html.count("<option") < 10
+    assert 'list="time-zones"' in html and '<datalist id="time-zones"></datalist>' in html
+    assert len(html.encode()) < 20_000
+
+
+def test_the_time_zone_names_come_once_and_are_kept_by_the_browser(client):
+    response = client.get("/plan/time-zones.json")
+    names = response.json()
+    assert "Europe/Berlin" in names and "America/New_York" in names and len(names) > 300
+    assert "max-age=86400" in response["Cache-Control"] and "public" in response["Cache-Control"]
+
+
+def test_the_calendar_link_comes_before_the_plan_and_the_form(planned):
+    html = planned.get("/plan/").content.decode()
+    assert html.index("Make a calendar link") < html.index("You’ll finish on")
+    assert html.index("Make a calendar link") < html.index("Minutes to watch")
+    planned.post("/plan/feed/new/")
+    html = planned.get("/plan/").content.decode()
+    assert html.index('id="feed-url"') < html.index("You’ll finish on")

@@ -237,13 +237,35 @@ document.addEventListener("htmx:sendError", (event) => {
   if (live) live.textContent = "Could not reach the server. Check your connection and try again.";
 });
 
-// The plan's time zone: until the person picks one, offer the browser's own.
-document.querySelectorAll("[data-time-zone] select").forEach((select) => {
-  if (select.value) return;
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone && Array.from(select.options).some((option) => option.value === zone)) {
-    select.value = zone;
+// The plan's time zone: until the person types one, offer the browser's own; the names
+// to pick from are fetched the first time the field is used (the page does not carry them).
+document.querySelectorAll("[data-time-zone]").forEach((field) => {
+  const input = field.querySelector("input");
+  const list = field.querySelector("datalist");
+  if (!input) return;
+  if (!input.value) {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) input.value = zone;
   }
+  let asked = false;
+  input.addEventListener("focus", () => {
+    if (asked || !list) return;
+    asked = true;
+    fetch(field.dataset.timeZone, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((names) => {
+        const options = document.createDocumentFragment();
+        names.forEach((name) => {
+          const option = document.createElement("option");
+          option.value = name;
+          options.appendChild(option);
+        });
+        list.replaceChildren(options);
+      })
+      .catch(() => {
+        asked = false; // offline: try again on the next visit to the field
+      });
+  });
 });
 
 // Installable as an app: the service worker keeps static files and an offline page

@@ -94,3 +94,24 @@ def test_the_plan_without_javascript(browser, live_server, viewer):
     page.get_by_role("button", name="Switch the link off").click()  # no dialog without JS
     expect(page.get_by_text("The calendar link is switched off")).to_be_visible()
     context.close()
+
+
+def test_the_time_zone_is_typed_with_suggestions_and_starts_as_the_browsers(
+    browser, live_server, viewer
+):
+    ViewingPlan.objects.filter(user=viewer).update(time_zone="")
+    context = browser.new_context(base_url=live_server.url, timezone_id="America/Chicago")
+    page = context.new_page()
+    sign_in(page, "viewer")
+    page.goto("/plan/")
+    scripts_ready(page)
+    zone = page.get_by_label("Time zone")
+    expect(zone).to_have_value("America/Chicago")  # offered from the browser, not yet saved
+    assert page.locator("#time-zones option").count() == 0  # not carried by the page
+    zone.focus()
+    expect(page.locator("#time-zones option[value='Europe/Berlin']")).to_have_count(1)
+    zone.fill("new york")
+    zone.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Your time is saved")
+    expect(page.get_by_label("Time zone")).to_have_value("America/New_York")
+    context.close()
