@@ -213,8 +213,9 @@ def test_a_backup_with_a_bad_plan_is_refused(alice, plan, message):
 
 @pytest.mark.parametrize(
     ("typed", "saved"),
-    [("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"), ("Berlin", "Europe/Berlin"),
-     ("new york", "America/New_York"), ("  Kolkata ", "Asia/Kolkata"), ("utc", "UTC"),
+    [("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"),
+     ("Berlin", "Europe/Berlin"), ("new york", "America/New_York"),
+     ("  Kolkata ", "Asia/Kolkata"), ("utc", "UTC"),
      ("Buenos Aires", "America/Argentina/Buenos_Aires"), ("", "")],
 )  # fmt: skip
 def test_a_time_zone_is_typed_as_a_person_would_say_it(planned, alice, typed, saved):
