@@ -92,6 +92,18 @@ def test_move_down_up_top_bottom(alice_client, alice, queued):
     assert html.index(second) < html.index(first) < html.index(third)
 
 
+def test_the_ends_of_the_queue_offer_no_move_past_them(alice_client, queued):
+    import re
+
+    html = alice_client.get("/queue/").content.decode()
+    disabled = set(re.findall(r'id="move-(\w+)-(\d+)"[^>]*\sdisabled', html))
+    first, _, last = (str(e.pk) for e in queued)
+    assert disabled == {("top", first), ("up", first), ("down", last)}
+    # A filtered list's first row is not the queue's: every move stays on offer.
+    html = alice_client.get("/queue/?status=queued").content.decode()
+    assert " disabled>" not in html
+
+
 def test_move_bad_direction_is_400(alice_client, queued):
     response = alice_client.post(f"/entries/{queued[0].pk}/move/", {"direction": "sideways"})
     assert response.status_code == 400

@@ -81,7 +81,13 @@ document.documentElement.classList.add("js");
       used = null;
       const active = document.activeElement;
       if (active && active !== document.body && active.isConnected) return;
-      const byId = was.id && document.getElementById(was.id);
+      let byId = was.id && document.getElementById(was.id);
+      if (byId && byId.disabled) {
+        // The control is there but can't be used now (Top on what became the first row):
+        // the next one in its group that can.
+        const group = byId.closest("form, li");
+        byId = group && group.querySelector(FOCUSABLE);
+      }
       const replacement = was.id && document.querySelector(`[data-replaces="${CSS.escape(was.id)}"]`);
       const target = was.targetId && document.getElementById(was.targetId);
       const place = byId || replacement || (target && target.querySelector(FOCUSABLE)) || target;

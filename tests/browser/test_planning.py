@@ -89,6 +89,11 @@ def test_planning_journey_with_htmx(page, live_catalog):
     page.get_by_role("button", name=f"Move to top “{DESANTIS}”").click()
     expect(page.locator(".queue-title").first).to_have_text(DESANTIS)
     assert queue_titles(page) == [DESANTIS, VOGELS, SELIPSKY]
+    # The first row can't go higher: Top and Up are off, and focus waits on Down.
+    expect(page.get_by_role("button", name=f"Move to top “{DESANTIS}”")).to_be_disabled()
+    expect(page.get_by_role("button", name=f"Move up “{DESANTIS}”")).to_be_disabled()
+    expect(page.get_by_role("button", name=f"Move down “{DESANTIS}”")).to_be_focused()
+    expect(page.get_by_role("button", name=f"Move down “{SELIPSKY}”")).to_be_disabled()
     assert page.evaluate("window.__noReload") is True
 
     # Watching DeSantis at 12:34; the link opens the video at that second.
