@@ -2,7 +2,8 @@ import re
 from urllib.parse import urlsplit
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.urls import Resolver404, resolve
@@ -23,6 +24,31 @@ from sessions import video
 from sessions.models import Conference, Talk
 from sessions.readers.common import MAX_BYTES as MAX_IMPORT_BYTES
 from sessions.writer import FOUND_NAME, FOUND_SLUG
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in, saying how many tries are left before sign-in pauses (django-axes
+    counts them per account and address; the failure just made is counted already)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code != "invalid_login" or self.request is None:
+                raise
+            from axes.handlers.proxy import AxesProxyHandler
+
+            username = self.cleaned_data.get("username", "")
+            failures = AxesProxyHandler.get_failures(self.request, {"username": username})
+            left = settings.AXES_FAILURE_LIMIT - failures
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            message = "Wrong username or password (both are case-sensitive)."
+            if 0 < left < settings.AXES_FAILURE_LIMIT:
+                message += (
+                    f" {left} {'try' if left == 1 else 'tries'} left, then sign-in for this "
+                    f"account pauses for {minutes} minutes."
+                )
+            raise forms.ValidationError(message, code="invalid_login") from error
 
 
 class SignUpForm(UserCreationForm):

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from planner.forms import SignInForm
 from planner.views import (
     account,
     actions,
@@ -89,6 +91,7 @@ urlpatterns = [
         account.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=SignInForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

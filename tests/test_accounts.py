@@ -79,10 +79,24 @@ def test_sign_in_and_out(client, alice):
     assert "Sign in" in html and "Sign out" not in html
 
 
-def test_sign_in_wrong_password_says_so(client, alice):
+def test_sign_in_wrong_password_says_so_and_how_many_tries_are_left(client, alice, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    said = []
+    for _ in range(2):
+        response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="form-errors" role="alert"' in html
+        assert 'value="alice"' in html  # what was typed stays
+        said.append(re.search(r"Wrong username or password[^<]*", html)[0])
+    assert said == [
+        "Wrong username or password (both are case-sensitive). 2 tries left, then sign-in "
+        "for this account pauses for 15 minutes.",
+        "Wrong username or password (both are case-sensitive). 1 try left, then sign-in "
+        "for this account pauses for 15 minutes.",
+    ]
     response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
-    assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
 
 
 def test_password_change(alice_client, alice):
