@@ -43,32 +43,38 @@ def _queue(user) -> list[Entry]:
     return list(Entry.objects.for_user(user).queued())
 
 
-def _watched(entry: Entry, day: date | None) -> None:
+def _watched(entry: Entry, day: date | None) -> Viewing | None:
     """Record a viewing, unless the record already says watched (then only its date
-    may change). A rewatch is a new viewing: the diary keeps every one."""
+    may change). A rewatch on another day is a new viewing: the diary keeps every one; a
+    talk marked watched again on a day it already has a viewing for keeps that one.
+    Returns the viewing it added, if it did."""
     if entry.status == Entry.Status.WATCHED:
         if day is not None:
             latest = entry.viewings.first()
             if latest is None:
-                Viewing.objects.create(entry=entry, watched_on=day, rating=entry.rating)
-            elif latest.watched_on != day:
+                return Viewing.objects.create(entry=entry, watched_on=day, rating=entry.rating)
+            if latest.watched_on != day:
                 latest.watched_on = day
                 latest.save(update_fields=["watched_on"])
-        return
-    Viewing.objects.create(entry=entry, watched_on=day or timezone.localdate(), rating=entry.rating)
+        return None
+    day = day or timezone.localdate()
     entry.resume_seconds = None  # finished: nothing to resume
+    if entry.pk and entry.viewings.filter(watched_on=day).exists():
+        return None
+    return Viewing.objects.create(entry=entry, watched_on=day, rating=entry.rating)
 
 
-def _apply(entry: Entry, status: str, watched_on: date | None = None) -> None:
-    """Give the (locked) record a new status, keeping queue places and viewings right."""
+def _apply(entry: Entry, status: str, watched_on: date | None = None) -> Viewing | None:
+    """Give the (locked) record a new status, keeping queue places and viewings right.
+    Returns the viewing a change to watched added, if it added one."""
     if status in Entry.QUEUE_STATUSES:
         if not entry.in_queue:
             entry.position = _next_position(entry.user_id)
     else:
         entry.position = None
-    if status == Entry.Status.WATCHED:
-        _watched(entry, watched_on)
+    added = _watched(entry, watched_on) if status == Entry.Status.WATCHED else None
     entry.status = status
+    return added
 
 
 @transaction.atomic
@@ -140,9 +146,9 @@ def mark_watched(user, talk: Talk) -> tuple[Entry, Before]:
     before = before_watched(entry)
     if entry.status == Entry.Status.WATCHED:
         return entry, before
-    _apply(entry, Entry.Status.WATCHED)
+    added = _apply(entry, Entry.Status.WATCHED)
     entry.save()
-    return entry, replace(before, viewing_id=entry.viewings.values_list("pk", flat=True)[0])
+    return entry, replace(before, viewing_id=added.pk if added else None)
 
 
 @transaction.atomic
@@ -151,9 +157,10 @@ def undo_watched(entry: Entry, before: Before) -> Entry:
     viewing it added. Nothing else the person did since is touched."""
     lock(entry.user)
     entry = Entry.objects.select_related("talk").get(pk=entry.pk)
-    if entry.status != Entry.Status.WATCHED or before.viewing_id is None:
+    if entry.status != Entry.Status.WATCHED or before.status == Entry.Status.WATCHED:
         return entry  # changed since, or it was watched already: nothing to put back
-    entry.viewings.filter(pk=before.viewing_id).delete()
+    if before.viewing_id:  # none when that day's viewing was there already: it stays
+        entry.viewings.filter(pk=before.viewing_id).delete()
     entry.status = before.status
     entry.resume_seconds = before.resume_seconds
     if not entry.status and entry.is_empty():  # it was not in the plan before the click

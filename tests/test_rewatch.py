@@ -62,6 +62,26 @@ def test_a_rewatch_is_a_second_viewing_with_its_own_date_and_rating(alice_client
     assert diary.count("An earlier viewing") == 1
 
 
+def test_marking_a_talk_watched_twice_on_one_day_keeps_one_viewing(alice_client, alice, catalog):
+    talk = catalog[0]
+    alice_client.post(f"/talks/{talk.pk}/track/", {"status": "watched"})
+    entry = Entry.objects.get(user=alice, talk=talk)
+    queue.set_status(entry, "watching", 60, None)  # "watch again", then done the same day
+    response = alice_client.post(
+        f"/talks/{talk.pk}/track/", {"status": "watched", "fragment": "card"}, headers=HX
+    )
+    assert list(entry.viewings.values_list("watched_on", flat=True)) == [timezone.localdate()]
+
+    # Its Undo puts the status back and keeps the viewing that was there before the click.
+    token = response.content.decode().split('name="token" value="')[1].split('"')[0]
+    alice_client.post("/entries/undo-watched/", {"token": token, "fragment": "card"}, headers=HX)
+    entry.refresh_from_db()
+    assert (entry.status, entry.resume_seconds) == ("watching", 60)
+    assert list(entry.viewings.values_list("watched_on", flat=True)) == [timezone.localdate()]
+    diary = alice_client.get("/watched/").content.decode()
+    assert diary.count(f">{talk.title}</a>") == 1
+
+
 def test_changing_the_date_of_a_watched_talk_moves_its_latest_viewing(alice_client, alice, catalog):
     entry = queue.track(alice, catalog[0], Entry.Status.WATCHED)
     alice_client.post(

@@ -61,7 +61,7 @@ def track(request: HttpRequest, talk_id: int) -> HttpResponse:
     undo = None
     if status == Entry.Status.WATCHED:
         entry, before = queue.mark_watched(request.user, talk)
-        if before.viewing_id is not None:
+        if before.status != Entry.Status.WATCHED:  # it changed: an Undo puts it back
             # The Undo comes with the announcement (htmx) or the message (no JS).
             undo = undo_offer(request, entry, before)
             if not request.htmx:
