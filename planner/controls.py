@@ -159,17 +159,23 @@ def length(item) -> SafeString:
 
 
 def thumbnail(talk, show: bool) -> SafeString:
-    """The talk's picture, lazily loaded in a fixed 16:9 box (no layout shift); a
-    neutral box in its place when remote images are off; nothing when there is none."""
+    """The talk's picture, lazily loaded in a fixed 16:9 box (no layout shift) over a
+    poster of its title; a neutral box in its place when remote images are off; nothing
+    when there is none."""
     src = talk.thumbnail
     if not src:
         return mark_safe("")
     if not show:
         return mark_safe('<span class="thumb thumb-none" aria-hidden="true"></span>')
+    # Decorative (the title is beside it): empty alt, and our own poster under the picture
+    # shows whenever the picture does not arrive (app.js hides a failed one).
     return format_html(
-        '<img class="thumb" src="{}" alt="Video still" loading="lazy" '
-        'decoding="async" width="320" height="180">',
+        '<span class="thumb" aria-hidden="true"><span class="thumb-poster">{}</span>'
+        '<img src="{}" alt="" data-poster="{}" loading="lazy" decoding="async" width="320" '
+        'height="180"></span>',
+        talk.title,
         src,
+        talk.title,
     )
 
 

@@ -163,3 +163,17 @@ def test_healthz_is_cheap(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.content == b"ok"
+
+
+def test_the_signed_out_home_says_what_this_is_with_sign_up(alice_client, catalog):
+    from django.test import Client
+
+    client = Client()
+    html = client.get("/").content.decode()
+    pitch = html.split('<section class="panel pitch"')[1].split("</section>")[0]
+    for point in ("Queue", "Watch here", "Plan your evenings", "Share lists"):
+        assert f"<strong>{point}</strong>" in pitch
+    assert 'href="/accounts/signup/">Sign up</a>' in pitch
+    assert html.index("pitch") < html.index('class="card')  # above the catalog
+    assert "pitch-heading" not in client.get("/?q=lambda").content.decode()  # not on a search
+    assert "pitch-heading" not in alice_client.get("/").content.decode()

@@ -243,6 +243,21 @@ document.addEventListener("htmx:sendError", (event) => {
   if (live) live.textContent = "Could not reach the server. Check your connection and try again.";
 });
 
+// A video still that does not arrive leaves our poster (the talk's title) in its box,
+// never the browser's broken-image mark. Errors do not bubble: listen while they sink.
+(function () {
+  const hide = (img) => {
+    if (img instanceof HTMLImageElement && img.parentElement && img.parentElement.classList.contains("thumb")) {
+      img.hidden = true;
+    }
+  };
+  document.addEventListener("error", (event) => hide(event.target), true);
+  // Any that failed before this script ran.
+  document.querySelectorAll(".thumb img").forEach((img) => {
+    if (img.complete && img.naturalWidth === 0 && img.currentSrc) hide(img);
+  });
+})();
+
 // The plan's time zone: until the person types one, offer the browser's own; the names
 // to pick from are fetched the first time the field is used (the page does not carry them).
 document.querySelectorAll("[data-time-zone]").forEach((field) => {

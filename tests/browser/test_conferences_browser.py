@@ -57,11 +57,37 @@ def test_thumbnails_load_into_a_fixed_box(page, live_catalog, settings):
     settings.REMOTE_IMAGES = True
     page.goto("/")
     card = page.locator(".card").first
-    thumb = card.locator("img.thumb")
+    thumb = card.locator(".thumb img")
     expect(thumb).to_have_attribute("loading", "lazy")
-    box = thumb.bounding_box()
+    box = card.locator(".thumb").bounding_box()
     assert round(box["width"] / box["height"], 2) == round(16 / 9, 2)
     height = card.bounding_box()["height"]
     thumb.scroll_into_view_if_needed()
     expect(thumb).to_have_js_property("complete", True)
     assert card.bounding_box()["height"] == height
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_thumbnail_that_does_not_arrive_leaves_our_poster(browser, live_server, live_catalog,
+                                                            settings, javascript):  # fmt: skip
+    """Never the browser's broken-image mark or an alt text: the title on our own poster."""
+    settings.REMOTE_IMAGES = True
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript,
+                                  viewport={"width": 1280, "height": 900})  # fmt: skip
+    context.route("https://i.ytimg.com/**", lambda route: route.abort())  # blocked, offline
+    page = context.new_page()
+    page.goto("/")
+    card = page.locator(".card").first
+    poster = card.locator(".thumb-poster")
+    expect(poster).to_have_text("Peter DeSantis - SVP AWS")
+    img = card.locator(".thumb img")
+    expect(img).to_have_attribute("alt", "")
+    card.locator(".thumb").scroll_into_view_if_needed()
+    expect(img).to_have_js_property("complete", True)
+    if javascript:
+        expect(img).to_be_hidden()  # the poster shows instead
+    # Nothing painted over the poster: a failed image with no alt text draws nothing.
+    assert img.evaluate("(i) => i.naturalWidth") == 0
+    expect(poster).to_be_visible()
+    assert "Video still" not in page.content()
+    context.close()

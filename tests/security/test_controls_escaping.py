@@ -10,7 +10,7 @@ EVIL = '"><script>alert(1)</script>'
 
 def _talk(**extra):
     values = {"pk": 7, "video_ref": "x", "watch_url": "https://example.org/v?a=1&b=2",
-              "video_label": "YouTube", "thumbnail": ""}  # fmt: skip
+              "video_label": "YouTube", "thumbnail": "", "title": "A talk"}  # fmt: skip
     return SimpleNamespace(**{**values, **extra})
 
 
@@ -22,7 +22,9 @@ def test_the_page_address_and_token_are_escaped_in_every_form():
 
 
 def test_outside_links_labels_and_pictures_are_escaped():
-    talk = _talk(watch_url=f"https://example.org/{EVIL}", video_label=EVIL, thumbnail=EVIL)
+    talk = _talk(
+        watch_url=f"https://example.org/{EVIL}", video_label=EVIL, thumbnail=EVIL, title=EVIL
+    )  # the poster under a picture carries the title
     for html in (controls.watch_link(talk), controls.thumbnail(talk, True)):
         assert "<script>" not in html
     assert "a=1&amp;b=2" in controls.watch_link(_talk())
