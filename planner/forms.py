@@ -272,6 +272,11 @@ class PlanFilterForm(forms.Form):
                 self.fields[name].choices = [("", everything), *facets[name]]
             else:  # one conference, one language: nothing to choose
                 del self.fields[name]
+        if "kind" in facets:  # the catalog offers only the kinds it has
+            if facets["kind"]:
+                self.fields["kind"].choices = [("", "Any kind"), *facets["kind"]]
+            else:
+                del self.fields["kind"]
         if facets.get("video") is False:
             del self.fields["video"]
         self.fields["tag"].choices = [("", "All my tags"), *[(t, t) for t in tags]]

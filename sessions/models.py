@@ -203,6 +203,12 @@ class Talk(models.Model):
         return video.link_at(self.video_provider, self.video_ref, seconds)
 
     @property
+    def language_name(self) -> str:
+        from sessions.languages import language_name
+
+        return language_name(self.language)
+
+    @property
     def video_label(self) -> str:
         return video.LABELS.get(self.video_provider, "")
 

@@ -10,6 +10,7 @@ import re
 from django.db.models import Exists, OuterRef
 from taggit.models import Tag
 
+from sessions.languages import language_name
 from sessions.models import TaggedTalk
 
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -62,13 +63,18 @@ def facets() -> dict[str, list[tuple[str, str]]]:
 
     rows = list(
         Talk.objects.values_list(
-            "conference__slug", "conference__name", "conference__year", "track", "language"
+            "conference__slug", "conference__name", "conference__year", "track", "language",
+            "kind",
         ).distinct()
-    )
+    )  # fmt: skip
     conferences = sorted({(-(r[2] or 0), r[1], r[0]) for r in rows})
     tracks = sorted({r[3] for r in rows if r[3]}, key=str.lower)[:FACET_LIMIT]
-    languages = sorted({r[4] for r in rows if r[4]})[:FACET_LIMIT]
+    languages = sorted(
+        ((code, language_name(code)) for code in {r[4] for r in rows if r[4]}),
+        key=lambda pair: pair[1].lower(),
+    )[:FACET_LIMIT]
     years = sorted({r[2] for r in rows if r[2]}, reverse=True)
+    kinds = {r[5] for r in rows}
 
     def offered(choices: list) -> list:
         return choices if len(choices) > 1 else []
@@ -77,5 +83,7 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         "conference": offered([(slug, name) for _, name, slug in conferences]),
         "year": offered([(str(y), str(y)) for y in years]),
         "track": offered([(t, t) for t in tracks]),
-        "language": offered([(lang, lang) for lang in languages]),
+        "language": offered(languages),
+        # Only the kinds there are: "Workshop" with no workshops would find nothing.
+        "kind": offered([(k.value, k.label) for k in Talk.Kind if k.value in kinds]),
     }

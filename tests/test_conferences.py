@@ -2,6 +2,7 @@
 staff's Add-a-conference page with its preview and Refresh."""
 
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -338,3 +339,29 @@ def test_a_preview_writes_nothing_and_holds_no_transaction(monkeypatch):
     assert seen == {"atomic": False, "other_wrote": True}
     assert result.created > 0 and result.dry_run
     assert not Conference.objects.exists() and not Talk.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("en", "English"), ("deu", "German"), ("ger", "German"), ("deu-eng", "German and English"),
+     ("pt_BR", "Brazilian Portuguese"), ("zho", "Chinese"), ("fr-CA", "French"), ("xx", "xx")],
+)  # fmt: skip
+def test_languages_show_as_names(code, name):
+    from sessions.languages import language_name
+
+    assert language_name(code) == name
+
+
+def test_the_filters_offer_language_names_and_only_the_kinds_there_are(client, make_talks):
+    talks = make_talks(3)
+    for talk, language in zip(talks, ("deu", "en", "deu-eng"), strict=True):
+        Talk.objects.filter(pk=talk.pk).update(language=language, kind=Talk.Kind.KEYNOTE)
+    Talk.objects.filter(pk=talks[0].pk).update(kind=Talk.Kind.BREAKOUT)
+    html = client.get("/").content.decode()
+    language = html.split('name="language"')[1].split("</select>")[0]
+    assert re.findall(r">([^<]+)</option>", language) == [
+        "Any language", "English", "German", "German and English"
+    ]  # fmt: skip
+    kind = html.split('name="kind"')[1].split("</select>")[0]
+    assert re.findall(r">([^<]+)</option>", kind) == ["Any kind", "Keynote", "Breakout session"]
+    assert client.get("/?kind=workshop").status_code == 400  # none here: not a choice

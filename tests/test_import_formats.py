@@ -262,7 +262,7 @@ def test_a_talk_page_lists_every_recording_and_its_facts(client):
     html = client.get(talk.get_absolute_url()).content.decode()
     assert "Watch on YouTube" in html
     assert 'Also on: <a href="https://archive.example.org/pycon2019/decorators.mp4"' in html
-    assert "Language: eng" in html and "4 May 2019" in html
+    assert "Language: English" in html and "4 May 2019" in html
     assert 'data-provider="youtube"' in html  # played in place, behind our own poster
     assert "30:34 at 1x" in html and "estimated" not in html.split("length-line")[1][:300]
 
