@@ -34,6 +34,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from benchmarks.serving import free_port, production_env
 from planner.models import Entry, note_fingerprint
@@ -54,6 +55,9 @@ class Record:
     note: str = "seed"
     resume: int | None = None
     viewings: int = 0
+    # The days it has a viewing for: marked watched again on one of them, it gets no
+    # second viewing (planner.queue). Not compared: the database is asked for the count.
+    days: set[str] = field(default_factory=set, compare=False)
 
 
 @dataclass
@@ -242,8 +246,10 @@ class Person(threading.Thread):
         queued = []
         for item in data["entries"]:
             talk = self.talks[(item["talk"]["conference"], item["talk"]["key"])]
+            viewings = item["viewings"]
+            days = {v["watched_on"] for v in viewings}
             self.records[talk] = Record(item["status"], item["rating"], item["note"],
-                                        item["resume_seconds"], len(item["viewings"]))  # fmt: skip
+                                        item["resume_seconds"], len(viewings), days)  # fmt: skip
             if item["position"] is not None:
                 queued.append((item["position"], talk))
         self.queue = [talk for _, talk in sorted(queued)]
@@ -298,7 +304,10 @@ class Person(threading.Thread):
             record = self.records[talk]
             if record.status != WATCHED:
                 record.status, record.resume = WATCHED, None
-                record.viewings += 1
+                today = timezone.localdate().isoformat()
+                if today not in record.days:
+                    record.days.add(today)
+                    record.viewings += 1
                 if talk in self.queue:
                     self.queue.remove(talk)
         else:
