@@ -37,11 +37,9 @@ def _one(code: str) -> str:
     code = THREE_LETTERS.get(code, code)
     if code in OWN_NAMES:
         return OWN_NAMES[code]
-    info = LANG_INFO.get(code) or LANG_INFO.get(THREE_LETTERS.get(code, ""))
-    if info is None and "-" in code:  # "en-gb" where Django only knows "en"
-        info = LANG_INFO.get(code.split("-")[0]) or LANG_INFO.get(
-            THREE_LETTERS.get(code.split("-")[0], "")
-        )
+    info = LANG_INFO.get(code)
+    if info is None and "-" in code:  # "fr-ca" where Django only knows "fr"
+        return _one(code.split("-")[0])
     while info is not None and "fallback" in info:  # "zh-cn" -> "zh-hans"
         info = LANG_INFO.get(info["fallback"][0])
     return info["name"] if info else ""
