@@ -15,6 +15,7 @@ from functools import cache
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from planner.markup import format_clock
@@ -84,13 +85,16 @@ def star_buttons(context, item, fragment: str, target: str) -> SafeString:
     """One click rates; the pressed button is the rating. Requests from one form go one
     at a time and the last one wins (hx-sync), so what shows is what was saved."""
     pk, rating = int(item.talk.pk), item.entry.rating or 0
+    # Both glyphs in each button: the stylesheet shows the filled ones up to the rating,
+    # or up to the star under the pointer or focus (what a click would save).
     stars = format_html_join(
         "",
-        '<button type="submit" name="rating" value="{}" class="star" id="star-{}-{}" '
-        'aria-pressed="{}" aria-label="{} star{}">{}</button>',
+        '<button type="submit" name="rating" value="{}" class="star{}" id="star-{}-{}" '
+        'aria-pressed="{}" aria-label="{} star{}"><span class="star-on">★</span>'
+        '<span class="star-off">☆</span></button>',
         (
-            (n, pk, n, "true" if n == rating else "false", n, "s" if n > 1 else "",
-             "★" if n <= rating else "☆")
+            (n, " star-filled" if n <= rating else "", pk, n, "true" if n == rating else "false",
+             n, "s" if n > 1 else "")
             for n in range(1, 6)
         ),
     )  # fmt: skip
@@ -108,22 +112,56 @@ def shows_stars(entry) -> bool:
     return entry is not None and (entry.status in ("watched", "watching") or bool(entry.rating))
 
 
-def resume_link(item) -> SafeString:
-    """ "Resume 12:34" for a talk in progress: the video at the saved second; else ""."""
+def _outside(href: str) -> SafeString:
+    """A link to another site shares neither the page nor the window with it."""
+    return mark_safe("") if href.startswith("/") else mark_safe(' rel="noopener noreferrer"')
+
+
+def resume_link(item, on_page: bool = False) -> SafeString:
+    """ "Resume 12:34" for a talk in progress: our player where it stopped; else "".
+
+    On the talk page itself (`on_page`) it links to the host at that second, which the
+    player's script plays here instead: without JavaScript the link still works."""
     entry, pk = item.entry, int(item.talk.pk)
     if entry is None or entry.status != "watching" or not entry.resume_seconds:
         return mark_safe("")
     if not item.talk.video_ref:  # no recording yet: nothing to open at that second
         return mark_safe("")
+    href = entry.resume_url if on_page else entry.play_url
+    here = mark_safe(" data-play-here") if on_page else ""
     return format_html(
-        '<a class="button" href="{}" rel="noopener noreferrer" '
-        'id="resume-{}" aria-labelledby="resume-{} title-{}">Resume {}</a>',
-        entry.resume_url, pk, pk, pk, format_clock(entry.resume_seconds),
+        '<a class="button" href="{}"{}{} id="resume-{}" aria-labelledby="resume-{} title-{}">'
+        "Resume {}</a>",
+        href, _outside(href), here, pk, pk, pk, format_clock(entry.resume_seconds),
+    )  # fmt: skip
+
+
+def play_link(talk, css: str = "button", text: str = "Watch") -> SafeString:
+    """ "Watch": the talk page's player at the person's speed where it plays here, else
+    the host's page; "No recording yet" without a recording."""
+    if not talk.video_ref:
+        return mark_safe('<span class="no-video">No recording yet</span>')
+    pk, href = int(talk.pk), talk.play_url
+    return format_html(
+        '<a class="{}" id="play-{}" href="{}"{} aria-labelledby="play-{} title-{}">{}</a>',
+        css, pk, href, _outside(href), pk, pk, text,
+    )  # fmt: skip
+
+
+def to_list_link(context, talk_pk: int) -> SafeString:
+    """ "Add to a list": a page of its own without JavaScript; with htmx its form opens
+    in the link's place."""
+    pk = int(talk_pk)
+    href = url("talk_to_list", pk) + "?" + urlencode({"next": context.get("here", "")})
+    return format_html(
+        '<a class="to-list-link" href="{}" hx-get="{}" hx-target="this" hx-swap="outerHTML" '
+        'id="to-list-link-{}" aria-labelledby="to-list-link-{} title-{}">Add to a list</a>',
+        href, href, pk, pk, pk,
     )  # fmt: skip
 
 
 def talk_actions(context, item, fragment: str, target: str) -> SafeString:
-    """A card's actions: status, resume, mark watched, stars, queue."""
+    """A card's actions: status, resume, queue, mark watched, stars, add to a list."""
     entry = item.entry
     parts = []
     if entry is not None and entry.status:
@@ -134,11 +172,13 @@ def talk_actions(context, item, fragment: str, target: str) -> SafeString:
         )
     if resume := resume_link(item):
         parts.append(resume)
+    # The primary action first: a few Tabs reach it from the card's title.
+    parts.append(queue_button(context, item, fragment, target))
     if entry is None or entry.status != "watched":
         parts.append(watched_button(context, item, fragment, target, quiet=True))
     if shows_stars(entry):
         parts.append(star_buttons(context, item, fragment, target))
-    parts.append(queue_button(context, item, fragment, target))
+    parts.append(to_list_link(context, item.talk.pk))
     joined = format_html_join("\n  ", "{}", ((part,) for part in parts))
     return format_html('<div class="card-actions">\n  {}\n</div>', joined)
 
@@ -158,10 +198,11 @@ def length(item) -> SafeString:
     return format_html('<span class="length">{}</span>', text)
 
 
-def thumbnail(talk, show: bool) -> SafeString:
+def thumbnail(talk, show: bool, link: bool = False) -> SafeString:
     """The talk's picture, lazily loaded in a fixed 16:9 box (no layout shift) over a
     poster of its title; a neutral box in its place when remote images are off; nothing
-    when there is none."""
+    when there is none. With `link`, a click on it plays the talk (for the pointer only:
+    the title is the keyboard's way there, one stop per card)."""
     src = talk.thumbnail
     if not src:
         return mark_safe("")
@@ -169,13 +210,20 @@ def thumbnail(talk, show: bool) -> SafeString:
         return mark_safe('<span class="thumb thumb-none" aria-hidden="true"></span>')
     # Decorative (the title is beside it): empty alt, and our own poster under the picture
     # shows whenever the picture does not arrive (app.js hides a failed one).
-    return format_html(
+    picture = format_html(
         '<span class="thumb" aria-hidden="true"><span class="thumb-poster">{}</span>'
         '<img src="{}" alt="" data-poster="{}" loading="lazy" decoding="async" width="320" '
         'height="180"></span>',
         talk.title,
         src,
         talk.title,
+    )
+    if not (link and talk.video_ref):
+        return picture
+    return format_html(
+        '<a class="thumb-link" href="{}" tabindex="-1" aria-hidden="true">{}</a>',
+        talk.play_url,
+        picture,
     )
 
 

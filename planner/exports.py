@@ -41,18 +41,27 @@ def _note_bullets(note: str, talk: Talk) -> list[str]:
     return bullets
 
 
-def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int | None]]) -> str:
+def _heading(talk: Talk) -> str:
+    """The writeup's section for a talk: Keynotes, or Breakout Sessions for every other kind."""
+    return dict(SECTIONS).get(talk.kind, SECTIONS[-1][1])
+
+
+def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int | None]],
+             grouped: bool = False) -> str:  # fmt: skip
     """talks: (talk, paragraph, bullets, start seconds), in the order given: a section
-    heading starts wherever the kind of talk changes (the reader allows repeats)."""
+    heading starts wherever the kind of talk changes (the reader allows repeats). With
+    `grouped`, one section each: the talks of a section together, in their order."""
     out = ["---", f"title: {_one_line(title)}", "---", ""]
     if intro.strip():
         out += [intro.strip().replace("<", "&lt;").replace(">", "&gt;"), ""]
-    headings = dict(SECTIONS)
-    kind = None
+    if grouped:
+        order = [name for _, name in SECTIONS]
+        talks = sorted(talks, key=lambda row: order.index(_heading(row[0])))  # stable
+    heading = None
     for talk, paragraph, bullets, start in talks:
-        if talk.kind != kind:
-            kind = talk.kind
-            out += [f"# {headings.get(kind, SECTIONS[-1][1])}", ""]
+        if _heading(talk) != heading:
+            heading = _heading(talk)
+            out += [f"# {heading}", ""]
         out += [f"## {_one_line(talk.title)}", ""]
         if talk.has_video:
             link = video.watch_url(talk.video_provider, talk.video_ref, start)
@@ -66,7 +75,7 @@ def _writeup(title: str, intro: str, talks: list[tuple[Talk, str, list[str], int
 
 def list_markdown(rlist: RecommendedList) -> str:
     """The list as a writeup, in the curator's order, with their ratings and speeds."""
-    items = rlist.items.select_related("talk").order_by("position")
+    items = rlist.items.select_related("talk__conference").order_by("position")
     mine = {
         e.talk_id: e
         for e in Entry.objects.filter(user_id=rlist.user_id, talk__in=[i.talk_id for i in items])
@@ -74,13 +83,16 @@ def list_markdown(rlist: RecommendedList) -> str:
     talks = []
     for item in items:
         entry = mine.get(item.talk_id)
-        facts = [f"Suggested speed {item.get_speed_percent_display()}."]
+        facts = [
+            f"From {item.talk.conference.name}.",
+            f"Suggested speed {item.get_speed_percent_display()}.",
+        ]
         if entry and entry.rating:
             facts.append(f"My rating: {entry.rating} of 5.")
         paragraph = " ".join([item.blurb, *facts]).strip()
         bullets = _note_bullets(entry.note, item.talk) if entry and item.share_note else []
         talks.append((item.talk, paragraph, bullets, item.start_seconds))
-    return _writeup(rlist.title, rlist.intro, talks)
+    return _writeup(rlist.title, rlist.intro, talks, grouped=True)
 
 
 def _watched_entries(user) -> list[Entry]:

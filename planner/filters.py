@@ -5,27 +5,48 @@ minimum rating) are conditions on the person's record of a talk. The catalog ask
 "talks whose record matches", the queue "records that match".
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
+from planner.lengths import LENGTH_MINUTES, catalog_seconds
 from planner.models import Entry
 from sessions.models import Talk
 
 PERSONAL = ("status", "tag", "min_rating")
-PUBLIC = ("q", "kind", "topic", "conference", "year", "track", "language", "video")
+PUBLIC = ("q", "kind", "topic", "conference", "year", "track", "language", "video", "length")
+# Orders that follow what people do here, not the catalog: never kept with its version.
+BY_PEOPLE = ("watched", "queued")
 
 
-def public_key(data: dict) -> str:
-    """The public filters as a cache key (the words as the search reads them)."""
+def public_key(data: dict, speed: int) -> str:
+    """The public filters and order as a cache key (the words as the search reads them;
+    the speed, which lengths are measured at)."""
     from sessions import search
 
     words = " ".join(search.words(data.get("q") or ""))
-    return "|".join([words, *(str(data.get(name) or "") for name in PUBLIC[1:])])
+    named = (str(data.get(name) or "") for name in (*PUBLIC[1:], "sort"))
+    return "|".join([words, *named, str(speed) if data.get("length") else ""])
 
 
-def public(talks, data: dict):
-    """Talks with the words, of the kind and on the topic asked for."""
+def ordered(talks, sort: str):
+    """The catalog in the order asked for: the source's (""), newest first, shortest
+    first, or most watched / most queued by the people here."""
+    if sort == "date":
+        return talks.order_by(F("held_on").desc(nulls_last=True), "-conference_id", "position")
+    if sort == "length":
+        talks = talks.alias(seconds=catalog_seconds())
+        return talks.order_by("seconds", "-conference_id", "position")
+    if sort in BY_PEOPLE:
+        statuses = [Entry.Status.WATCHED] if sort == "watched" else list(Entry.QUEUE_STATUSES)
+        people = Count("entries", filter=Q(entries__status__in=statuses))
+        return talks.alias(people=people).order_by("-people", "-conference_id", "position")
+    return talks
+
+
+def public(talks, data: dict, speed: int = 150, topics=()):
+    """Talks with the words (or on the `topics` they name), of the kind, on the topic
+    and of the length asked for (a length in minutes at the person's `speed`)."""
     if data.get("q"):
-        talks = talks.search(data["q"])
+        talks = talks.search(data["q"], topics)
     if data.get("kind"):
         talks = talks.filter(kind=data["kind"])
     if data.get("topic"):
@@ -42,6 +63,13 @@ def public(talks, data: dict):
         talks = talks.exclude(video_ref="")
     elif data.get("video") == "no":
         talks = talks.filter(video_ref="")
+    if data.get("length"):
+        low, high = LENGTH_MINUTES[data["length"]]
+        talks = talks.alias(seconds=catalog_seconds())
+        if low is not None:  # minutes at speed, as seconds of video
+            talks = talks.filter(seconds__gte=low * 60 * speed // 100)
+        if high is not None:
+            talks = talks.filter(seconds__lt=high * 60 * speed // 100)
     return talks
 
 
@@ -62,14 +90,16 @@ def personal(data: dict) -> Q:
 
 
 def is_public(data: dict) -> bool:
-    """The same answer for everyone (so it may be cached for everyone)."""
-    return not any(data.get(name) for name in PERSONAL)
+    """The same answer for everyone who asks at this catalog version (so it may be kept
+    under that version)."""
+    return not any(data.get(name) for name in PERSONAL) and data.get("sort") not in BY_PEOPLE
 
 
-def talks(rows, data: dict, user):
-    """The catalog: talks matching the filters, for this person's personal ones."""
-    rows = public(rows, data)
-    if not user.is_authenticated or is_public(data):
+def talks(rows, data: dict, user, speed: int = 150, topics=()):
+    """The catalog: talks matching the filters, for this person's personal ones, in the
+    order asked for."""
+    rows = ordered(public(rows, data, speed, topics), data.get("sort") or "")
+    if not user.is_authenticated or not any(data.get(name) for name in PERSONAL):
         return rows
     mine = Entry.objects.filter(user=user, talk=OuterRef("pk"))
     if data.get("status") == "untracked":
@@ -78,8 +108,8 @@ def talks(rows, data: dict, user):
     return rows.filter(Exists(mine.filter(condition))) if condition else rows
 
 
-def entries(rows, data: dict):
+def entries(rows, data: dict, speed: int = 150, topics=()):
     """The queue: records matching the filters."""
     if any(data.get(name) for name in PUBLIC):
-        rows = rows.filter(talk__in=public(Talk.objects.all(), data))
+        rows = rows.filter(talk__in=public(Talk.objects.all(), data, speed, topics))
     return rows.filter(personal(data))

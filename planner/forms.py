@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from planner import queue
 from planner.backup import BackupError, parse_backup
+from planner.lengths import LENGTH_CHOICES
 from planner.markup import format_clock, parse_clock
 from planner.models import (
     NOTE_MAX_CHARS,
@@ -217,6 +218,18 @@ class ProfileForm(forms.ModelForm):
 class PlanFilterForm(forms.Form):
     """Filters for the catalog and the queue; everything lives in the URL."""
 
+    sort = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[
+            ("", "As the conference lists them"),
+            ("date", "Newest first"),
+            ("length", "Shortest first"),
+            ("watched", "Most watched here"),
+            ("queued", "Most queued here"),
+        ],
+    )
+    length = forms.ChoiceField(label="Length at your speed", required=False, choices=LENGTH_CHOICES)
     q = forms.CharField(
         label="Search",
         required=False,
@@ -263,8 +276,14 @@ class PlanFilterForm(forms.Form):
         "language": "Any language",
     }
 
-    def __init__(self, data, *, topics, tags, signed_in: bool, statuses=None, facets=None):
+    MAIN = ("q", "length", "sort")  # beside the search box; the rest under "More filters"
+
+    def __init__(self, data, *, topics, tags, signed_in: bool, statuses=None, facets=None,
+                 sortable: bool = True):  # fmt: skip
         super().__init__(data)
+        self.topics = topics  # (slug, name): a search word that names one finds its talks
+        if not sortable:
+            del self.fields["sort"]
         self.fields["topic"].choices = [("", "All topics"), *topics]
         facets = facets or {}
         for name, everything in self.FACETS.items():
@@ -292,7 +311,13 @@ class PlanFilterForm(forms.Form):
     @property
     def more_active(self) -> bool:
         """A filter under "More filters" is set (so the details start open)."""
-        return bool(self.errors) or any(self[name].value() for name in self.fields if name != "q")
+        return bool(self.errors) or any(
+            self[name].value() for name in self.fields if name not in self.MAIN
+        )
+
+    def main_choices(self) -> list:
+        """Length and order, beside the search box."""
+        return [self[name] for name in self.MAIN[1:] if name in self.fields]
 
 
 class ListForm(forms.ModelForm):
@@ -350,6 +375,35 @@ class AddListItemForm(forms.Form):
         self.fields["talk"].error_messages["invalid_choice"] = (
             "That talk is on this list already, or is not one you watched or planned."
         )
+
+
+class ToListForm(forms.Form):
+    """Put a talk, any talk, on one of the person's lists, or on a new one."""
+
+    rlist = forms.ModelChoiceField(
+        label="List", queryset=RecommendedList.objects.none(), required=False,
+        empty_label="Choose a list",
+    )  # fmt: skip
+    title = forms.CharField(
+        label="Or a new list",
+        required=False,
+        max_length=RecommendedList._meta.get_field("title").max_length,
+        widget=forms.TextInput(attrs={"placeholder": "Its title"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rlist"].queryset = RecommendedList.objects.for_user(user).only("pk", "title")
+        self.fields["rlist"].error_messages["invalid_choice"] = "That list is gone; choose another."
+        if not self.fields["rlist"].queryset.exists():  # nothing to choose: a new one it is
+            del self.fields["rlist"]
+            self.fields["title"].label = "A new list"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("title", "").strip() and not data.get("rlist"):
+            raise forms.ValidationError("Choose a list, or give a new one a title.")
+        return data
 
 
 MAX_BACKUP_BYTES = 5 * 1024 * 1024

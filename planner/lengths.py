@@ -1,6 +1,9 @@
 """How long a talk takes: its length (the person's, the catalog's, or an estimate by
 kind) and the time it takes at a playback speed. One place for both rules."""
 
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Coalesce
+
 from sessions.models import Talk
 
 # A writeup rarely gives a talk's length: until a person enters the real one, plan
@@ -14,6 +17,27 @@ ESTIMATED_SECONDS = {
     Talk.Kind.WORKSHOP: 2 * 3600,
 }
 DEFAULT_ESTIMATE = 3600
+
+
+def catalog_seconds():
+    """The same rule in the database, for a talk without a person's length: its own
+    length, else the estimate for its kind (sorting and filtering by length)."""
+    estimate = Case(
+        *(When(kind=kind, then=Value(seconds)) for kind, seconds in ESTIMATED_SECONDS.items()),
+        default=Value(DEFAULT_ESTIMATE),
+        output_field=IntegerField(),
+    )
+    return Coalesce("duration_seconds", estimate, output_field=IntegerField())
+
+
+# "How long at my speed": the catalog's length choices, in minutes at the person's speed.
+LENGTH_CHOICES = [
+    ("", "Any length"),
+    ("short", "Under 30 min"),
+    ("medium", "30–60 min"),
+    ("long", "Over an hour"),
+]
+LENGTH_MINUTES = {"short": (None, 30), "medium": (30, 60), "long": (60, None)}
 
 
 def at_speed(seconds: int, speed_percent: int) -> int:

@@ -10,6 +10,7 @@ from taggit.models import TaggedItemBase
 
 from planner import markup
 from planner.lengths import at_speed, length
+from sessions import video
 from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
@@ -188,7 +189,15 @@ class Entry(models.Model):
 
     @property
     def resume_url(self) -> str:
+        """The host's page at the saved second (exports, and the talk page's own link out)."""
         return self.talk.link_at(self.resume_seconds)
+
+    @property
+    def play_url(self) -> str:
+        """Our player, which starts where the person stopped; the host when it cannot."""
+        if self.talk.video_provider in video.PLAYABLE:
+            return self.talk.play_at()  # the talk page's player starts at the saved second
+        return self.resume_url
 
     def set_rating(self, rating: int | None) -> None:
         """Rate the talk; a watched talk's latest viewing keeps the rating too."""

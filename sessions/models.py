@@ -64,9 +64,10 @@ class TalkQuerySet(models.QuerySet):
         """Topic tags in one query, for `talk.topics`."""
         return self.prefetch_related(tag_links(TaggedTalk, "topic_links", "topic_list"))
 
-    def search(self, text: str) -> "TalkQuerySet":
-        """Talks with every word of text, the last perhaps unfinished (sessions.search)."""
-        condition = search.condition(connections[self.db].vendor, text)
+    def search(self, text: str, topics=()) -> "TalkQuerySet":
+        """Talks with every word of text, the last perhaps unfinished, or on topics
+        (slug, name) the words name (sessions.search)."""
+        condition = search.condition(connections[self.db].vendor, text, topics)
         return self.none() if condition is None else self.filter(condition)
 
     def on_topic(self, slug: str) -> "TalkQuerySet":
@@ -201,6 +202,20 @@ class Talk(models.Model):
         if not self.video_ref:
             return ""
         return video.link_at(self.video_provider, self.video_ref, seconds)
+
+    def play_at(self, seconds: int | None = None) -> str:
+        """Where a Watch or Resume button goes: this talk's page with its player started
+        (at `seconds`, else where the person stopped) when the video plays here; else the
+        host's page at that second ("" while there is no recording)."""
+        if not self.video_ref:
+            return ""
+        if self.video_provider in video.PLAYABLE:
+            return self.get_absolute_url() + (f"#play={int(seconds)}" if seconds else "#play")
+        return self.link_at(seconds)
+
+    @property
+    def play_url(self) -> str:
+        return self.play_at(None)
 
     @property
     def language_name(self) -> str:

@@ -1,6 +1,7 @@
 """Full-text search over talks: every word of a query must be a word of the
-title, speaker, tagline or outline, and the last may be the start of one
-("aws serverl" finds "AWS serverless").
+title, speaker, tagline or outline, or name one of the talk's topics; the last may be
+the start of one ("aws serverl" finds "AWS serverless"), and a word finds its other
+forms ("security" finds "secure", "queue" finds "queues": see stem()).
 
 A scan with LIKE read every talk's outline: 77 ms for a rare word at 20,000
 talks. Each database has an index for this instead, made by migration 0003:
@@ -10,7 +11,7 @@ generated tsvector column of the same text with a GIN index.
 
 import re
 
-from django.db.models import F, Lookup, Value
+from django.db.models import F, Lookup, Q, Value
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "talk_sessions_talk_search"
@@ -21,6 +22,39 @@ PG_COLUMN = '"search_document"'
 def words(text: str) -> list[str]:
     """Letters and digits, as both indexes split text into words."""
     return re.findall(r"[^\W_]+", text.lower())
+
+
+# English endings, longest first: what is left is the start every form of the word shares.
+SUFFIXES = (
+    "ations", "ation", "ities", "ity", "ies", "ing", "ers", "er", "es", "ed", "ly", "s", "e",
+)  # fmt: skip
+MIN_STEM = 4  # "uses" stays "uses": a shorter start would find too much
+
+
+def stem(word: str) -> str:
+    """The start a word's forms share, searched as a prefix: "security" → "secur"
+    (secure, securing), "databases" → "databas", "queues" → "queu". Words of a
+    double s keep it ("serverless", "access"); short words and numbers stay whole."""
+    if not word.isalpha():
+        return word
+    for suffix in SUFFIXES:
+        if suffix in ("s", "es") and word.endswith("ss"):
+            continue
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def topics_named(word: str, topics, last: bool) -> list[str]:
+    """Slugs of the topics (slug, name) a query word names: a word of the topic's name
+    that the word's stem begins (or, for a whole word too short to stem, that it is)."""
+    start = stem(word)
+    prefix = last or start != word
+    return [
+        slug
+        for slug, name in topics
+        if any(w.startswith(start) if prefix else w == word for w in words(name))
+    ]
 
 
 class InList(Lookup):
@@ -69,20 +103,42 @@ class TextMatch(Lookup):
         )
 
 
-def condition(vendor: str, text: str) -> Lookup | None:
+def _text(vendor: str, terms: list[tuple[str, bool]]) -> Lookup:
+    """Talks whose text has every term (word, searched as a prefix)."""
+    if vendor == "postgresql":
+        return TextMatch(" & ".join(f"{w}:*" if prefix else w for w, prefix in terms))
+    query = " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in terms)
+    return InList(RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query]))
+
+
+def condition(vendor: str, text: str, topics=()) -> Q | Lookup | None:
     """A filter for Talk querysets, or None when the text holds no word at all.
 
     Words are whole words but the last, which may be the start of one: the person
     may still be typing it. (Every word a prefix cost SQLite twice as much for
-    common words, and found little more.)"""
+    common words, and found little more.) A word with other forms is searched by its
+    stem, as a prefix. A word that names one of `topics` (slug, name) also finds the
+    talks on that topic, whatever their text says."""
+    from sessions.models import TaggedTalk
+
     found = words(text)
     if not found:
         return None
-    *whole, last = found
-    if vendor == "postgresql":
-        return TextMatch(" & ".join([*whole, f"{last}:*"]))
-    query = " ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
-    return InList(RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query]))
+    terms, either = [], []
+    for index, word in enumerate(found):
+        last = index == len(found) - 1
+        start = stem(word)
+        term = (start, last or start != word)
+        named = topics_named(word, topics, last) if topics else []
+        (either if named else terms).append((term, named))
+    result = _text(vendor, [term for term, _ in terms]) if terms else None
+    for term, named in either:
+        on_topic = InList(
+            TaggedTalk.objects.filter(tag__slug__in=named).values("content_object"), always=False
+        )
+        word_found = Q(_text(vendor, [term])) | Q(on_topic)
+        result = word_found if result is None else Q(result) & word_found
+    return result
 
 
 def create_index_sql(vendor: str) -> list[str]:

@@ -22,6 +22,7 @@ from taggit.models import Tag
 from sessions import bulk, listing, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.models import Conference, FoundTalk, Recording, TaggedTalk, Talk
+from sessions.source_tags import source_topics
 from sessions.topics import topics_for
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -229,6 +230,7 @@ class _Plan:
 
 def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
     now = timezone.now()
+    not_topics = {parsed.title, parsed.slug}  # a source's tags often repeat its own name
     skipped = list(parsed.skipped)
     items: list[ParsedTalk] = []
     keys: set[str] = set()
@@ -268,7 +270,8 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
     for index, item in enumerate(items):
         talk = matched.get(index)
         values = _values(item, talk, index + 1, taken, now)
-        topics[index] = [t[:100] for t in item.tags] or topics_for(
+        given = source_topics(item.tags, not_topics)
+        topics[index] = [t[:100] for t in given] or topics_for(
             item.title, item.tagline, values["verdict"]
         )
         if talk is None:

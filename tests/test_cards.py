@@ -82,7 +82,7 @@ def test_a_changed_talk_shows_at_once(client, states):
     after = page(client)
     assert "Renamed by an import" in card_of(after, states[0])
     states[1].tags.set(["brand-new-topic"])
-    assert "?topic=brand-new-topic" in card_of(page(client), states[1])
+    assert '<span class="chip chip-text">brand-new-topic</span>' in card_of(page(client), states[1])
 
 
 def test_an_htmx_card_answer_is_the_card_on_the_page(alice_client, alice, states):

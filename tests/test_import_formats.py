@@ -230,6 +230,8 @@ def test_recordings_that_come_later_attach_to_the_scheduled_talks(alice_client, 
         talk.thumbnail_url == "https://static.media.ccc.de/media/congress/2024-example/101-hd.jpg"
     )
     assert workshop.video_ref == "exc24-104-soldering-workshop"  # matched on the slug
+    # Its tags named the room, the day, the year and the languages too: one is a topic.
+    assert [t.name for t in Talk.objects.get(pk=talk.pk).topics] == ["Hardware"]
     assert workshop.thumbnail_url == ""  # a host the policy does not allow is dropped
     queue_html = alice_client.get("/queue/").content.decode()
     assert queue_html.count("Now available") == 2
@@ -451,3 +453,18 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_wrote():
     assert _talk_statistics() == first > 0
     run(SAMPLES / "sessionize.json", "--title", "Example Ops Day 2025")
     assert _talk_statistics() == Talk.objects.count() > first
+
+
+# Which source tags are topics ----------------------------------------------------
+
+
+def test_only_tags_that_say_what_a_talk_is_about_become_topics():
+    from sessions.source_tags import source_topics
+
+    tags = [
+        "39C3", "39c3-deu", "39c3-eng", "-fra", "deu", "eng", "deu-eng", "de", "German",
+        "Saal 1", "Stage HUFF", "Day 2", "Tuesday", "2025-12-27", "42", "x",
+        "Security", "Hardware & Making", "AI", "Chaos Communication Congress",
+    ]  # fmt: skip
+    names = {"39C3", "Chaos Communication Congress"}
+    assert source_topics(tags, names) == ["Security", "Hardware & Making", "AI"]

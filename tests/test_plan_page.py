@@ -45,7 +45,11 @@ def test_the_plan_says_when_the_queue_is_done_and_what_to_watch_each_day(planned
     assert "up to 1:07:30" in html  # 45 minutes at 1.5x hold 67:30 of video
     assert "from 1:07:30 to" in html
     assert "estimated" in html
-    assert 'href="https://youtu.be/R11YgBEZzqE?t=4050"' in html  # the next part at its second
+    # The next part in our player at its second; the calendar keeps the host's link.
+    talk = Talk.objects.get(video_ref="R11YgBEZzqE")
+    assert f'href="{talk.get_absolute_url()}#play=4050"' in html
+    ics = planned.get("/plan/plan.ics").content.decode().replace("\r\n ", "")  # unfolded
+    assert "https://youtu.be/R11YgBEZzqE?t=4050" in ics
 
 
 def test_changing_the_budget_or_the_queue_changes_the_plan_at_once(planned, alice, catalog):
@@ -126,7 +130,7 @@ def test_replacing_or_switching_off_the_feed_ends_the_old_url(planned, alice):
     old = ViewingPlan.objects.get(user=alice).feed_token
     html = planned.get("/plan/").content.decode()
     assert f'href="webcal://testserver/plan/feed/{old}.ics"' in html
-    assert f'value="http://testserver/plan/feed/{old}.ics"' in html
+    assert f'readonly aria-describedby="feed-help">http://testserver/plan/feed/{old}.ics<' in html
     planned.post("/plan/feed/new/")
     new = ViewingPlan.objects.get(user=alice).feed_token
     assert new != old and len(new) == 43
@@ -173,7 +177,7 @@ def test_a_watching_talk_is_planned_from_its_resume_point(alice, alice_client, c
     alice_client.post("/plan/", budget())
     html = alice_client.get("/plan/").content.decode()
     assert "from 10:00 to the end" in html
-    assert f'href="https://youtu.be/{catalog[3].video_ref}?t=600"' in html
+    assert f'href="{catalog[3].get_absolute_url()}#play=600"' in html
 
 
 def test_a_talk_with_no_recording_is_planned_and_says_so(alice, alice_client, catalog):
@@ -254,3 +258,14 @@ def test_the_calendar_link_comes_before_the_plan_and_the_form(planned):
     planned.post("/plan/feed/new/")
     html = planned.get("/plan/").content.decode()
     assert html.index('id="feed-url"') < html.index("You’ll finish on")
+
+
+def test_with_htmx_the_first_link_comes_back_in_its_panel_to_be_copied(alice_client, alice):
+    response = alice_client.post("/plan/feed/new/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    plan = ViewingPlan.objects.get(user=alice)
+    assert html.strip().startswith('<section class="panel plan-feed" id="plan-feed"')
+    assert f"data-copy-now>http://testserver/plan/feed/{plan.feed_token}.ics<" in html
+    # A second link replaces the first: that asks first, and says so on the page.
+    again = alice_client.post("/plan/feed/new/", headers={"HX-Request": "true"})
+    assert again.status_code == 302

@@ -243,11 +243,15 @@ def test_back_to_queue_goes_to_the_end(alice_client, alice, queued):
 
 def test_rating_set_and_cleared(alice_client, queued):
     entry = queued[0]
-    response = alice_client.post(f"/entries/{entry.pk}/rating/", {"rating": "4"}, headers=HX)
+    response = alice_client.post(
+        f"/entries/{entry.pk}/rating/", {"rating": "4", "fragment": "status"}, headers=HX
+    )
     html = response.content.decode()
-    # Only the saved value comes back: the radios the person is using are not replaced.
-    assert html.startswith('<span id="rating-value" class="rating-value">4 of 5</span>')
-    assert "id_rating_4" not in html
+    # The talk page's status box comes back with the same five stars, four filled.
+    assert html.strip().startswith('<section id="status"')
+    assert "Rated 4 of 5" in html
+    assert html.count("star star-filled") == 4
+    assert f'id="star-{entry.talk_id}-4" aria-pressed="true"' in html
     entry.refresh_from_db()
     assert entry.rating == 4
     alice_client.post(f"/entries/{entry.pk}/rating/", {"rating": ""})
@@ -404,8 +408,9 @@ def test_queue_totals_at_speed_and_estimates(alice_client, alice, queued):
     html = alice_client.get("/queue/").content.decode()
     assert "5:00:00 at 1x" in html and "(2 lengths estimated)" in html
 
-    response = alice_client.post("/settings/", {"speed_percent": "200"}, follow=True)
-    assert "Speed set to 2x." in response.content.decode()
+    data = {"speed_percent": "200", "remote_images": "on"}
+    response = alice_client.post("/settings/", data, follow=True)
+    assert "Saved: your speed is now 2x." in response.content.decode()
     html = alice_client.get("/queue/").content.decode()
     assert "<strong>2:30:00</strong> at 2x" in html and "saves 2:30:00" in html
 
@@ -596,7 +601,8 @@ def test_catalog_card_shows_status_and_rating(alice_client, alice, queued):
     html = alice_client.get("/").content.decode()
     assert '<span class="badge badge-queued">Queued</span>' in html
     # One click rates: the third star is the pressed one.
-    assert 'aria-pressed="true" aria-label="3 stars">★' in html
+    pk = queued[0].talk_id
+    assert f'class="star star-filled" id="star-{pk}-3" aria-pressed="true"' in html
     assert html.count('aria-pressed="true"') == 1
 
 
@@ -658,3 +664,18 @@ def test_reorder_refuses_unicode_digits(alice_client, queued):
     # Found by hypothesis: "¹".isdigit() is True, int("¹") fails.
     response = alice_client.post("/queue/reorder/", {"order": "¹,²"})
     assert response.status_code == 400
+
+
+def test_settings_say_what_was_saved(alice_client, alice):
+    def save(data) -> str:
+        return alice_client.post("/settings/", data, follow=True).content.decode()
+
+    assert "Saved: video thumbnails are off." in save({"speed_percent": "150"})
+    both = save({"speed_percent": "175", "remote_images": "on"})
+    assert "Saved: your speed is now 1.75x; video thumbnails are on." in both
+    assert "Nothing to change: your speed is 1.75x." in save(
+        {"speed_percent": "175", "remote_images": "on"}
+    )
+    page = alice_client.get("/settings/").content.decode()
+    assert page.count('name="speed_percent"') == 5  # each speed once, one setting once
+    assert page.count('name="remote_images"') == 1

@@ -130,4 +130,6 @@ def test_the_queue_shows_how_far_a_talk_in_progress_is(alice_client, alice, cata
     entry.save()
     html = alice_client.get("/queue/").content.decode()
     assert '<progress max="100" value="25" aria-label="25% watched">25%</progress>' in html
-    assert f'href="https://youtu.be/{catalog[3].video_ref}?t=900"' in html  # one-click resume
+    # One click resumes in our player, which starts where the person stopped.
+    assert f'href="{catalog[3].get_absolute_url()}#play" id="resume-{catalog[3].pk}"' in html
+    assert "Resume 15:00" in html

@@ -30,7 +30,8 @@ def test_requeueing_a_watched_talk_keeps_it_in_the_diary(alice_client, alice, ca
     )
     assert "Added" in response.content.decode()
     diary = alice_client.get("/watched/").content.decode()
-    assert f'<a href="{talk.get_absolute_url()}">{talk.title}</a>' in diary  # its diary card
+    card = f'<a href="{talk.get_absolute_url()}" id="title-{talk.pk}">{talk.title}</a>'
+    assert card in diary  # its diary card
     assert 'aria-label="Rated 4 of 5"' in diary
     assert "the best bit" in diary
     assert "Queued to watch again" in diary

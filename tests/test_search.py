@@ -76,3 +76,70 @@ def test_operator_words_are_words(catalog):
 @pytest.mark.django_db
 def test_any_text_is_a_valid_search(text):
     list(Talk.objects.search(text)[:5])
+
+
+# Other forms of a word, and topics -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("security", "secur"),
+        ("databases", "databas"),
+        ("queues", "queu"),
+        ("applications", "applic"),
+        ("libraries", "librar"),
+        ("serverless", "serverless"),  # a double s is not a plural
+        ("processes", "process"),
+        ("access", "access"),
+        ("uses", "uses"),  # too short to cut
+        ("aws", "aws"),
+        ("s3", "s3"),
+        ("secure", "secur"),
+        ("queue", "queu"),
+    ],
+)
+def test_a_word_is_searched_by_the_start_its_forms_share(word, stem):
+    from sessions.search import stem as stem_of
+
+    assert stem_of(word) == stem
+
+
+def test_a_plural_or_another_form_finds_the_talk(make_talks):
+    (talk, other) = make_talks(2)
+    talk.title = "Securing queues in practice"
+    talk.save()
+    other.title = "Database security"
+    other.save()
+    assert titles("queue") == ["Securing queues in practice"]
+    assert titles("queues") == ["Securing queues in practice"]
+    assert titles("security practice") == ["Securing queues in practice"]  # whole words too
+    assert titles("databases") == ["Database security"]
+    assert titles("secure") == ["Database security", "Securing queues in practice"]
+
+
+def test_a_word_that_names_a_topic_finds_the_talks_on_it(make_talks):
+    talks = make_talks(4)
+    talks[0].tags.add("security")
+    talks[1].title = "Locks and keys for security people"
+    talks[1].save()
+    topics = [("security", "security"), ("topic-0", "topic-0")]
+
+    def found(text: str) -> list[str]:
+        return sorted(Talk.objects.search(text, topics).values_list("title", flat=True))
+
+    assert titles("security") == ["Locks and keys for security people"]  # text alone
+    assert found("security") == ["Locks and keys for security people", "Talk number 0"]
+    assert found("secure") == ["Locks and keys for security people", "Talk number 0"]
+    # Every word still counts: one by its topic, the other in the text.
+    assert found("security number") == ["Talk number 0"]
+    assert found("security locks") == ["Locks and keys for security people"]
+
+
+def test_the_catalog_search_finds_what_the_topic_filter_finds(client, catalog):
+    on_topic = client.get("/", {"topic": "serverless"}).content.decode()
+    searched = client.get("/", {"q": "serverless"}).content.decode()
+    import re
+
+    count = re.compile(r'id="result-count">(\d+) talk')
+    assert int(count.search(searched).group(1)) >= int(count.search(on_topic).group(1))

@@ -229,15 +229,19 @@ def test_list_markdown_round_trips_through_the_importer(alice_client, rlist, wat
     parsed = parse_writeup(text)
     assert parsed.title == "Best of re:Invent 2022"
     assert parsed.intro == "Three talks worth your evening."
+    # One section each, keynotes first, the curator's order within each.
     assert [t.title for t in parsed.talks] == [
-        "Werner Vogels - CTO AWS",  # the curator's order, a section heading per change of kind
-        "Operating highly available Multi-AZ applications",
+        "Werner Vogels - CTO AWS",
         "Peter DeSantis - SVP AWS",
+        "Operating highly available Multi-AZ applications",
     ]
+    assert text.count("# Keynotes\n") == 1 and text.count("# Breakout Sessions\n") == 1
     by_title = {t.title: t for t in parsed.talks}
     vogels = by_title["Werner Vogels - CTO AWS"]
     assert vogels.video_id == "RfvL_423a-I"
-    assert vogels.verdict == ["Funny and deep. Suggested speed 1.5x. My rating: 5 of 5."]
+    assert vogels.verdict == [
+        "Funny and deep. From AWS re:Invent 2022. Suggested speed 1.5x. My rating: 5 of 5."
+    ]
     assert [n["text"] for n in vogels.outline] == [
         "[12:34](https://youtu.be/RfvL_423a-I?t=754) the Matrix intro",
         "[1:02:03](https://youtu.be/RfvL_423a-I?t=3723) SimSpace Weaver part",
@@ -262,6 +266,11 @@ def test_public_list_renders_its_intro_names_the_curator_and_the_total(client, a
     for item in rlist.items.select_related("talk__conference"):
         assert f'href="{item.talk.get_absolute_url()}">{item.talk.title}</a>' in html
     assert 'data-copy="share-url"' in html
+    # The whole link shows; each talk says where it is from and how long it takes.
+    assert f"readonly>http://testserver/s/{token}/</textarea>" in html
+    assert "<span>AWS re:Invent 2022</span>" in html
+    assert "<span>1:20:00 at 1.5x, estimated</span>" in html  # a keynote at 1.5x
+    assert "<span>48:00 at 1.25x, estimated</span>" in html  # a breakout at 1.25x
 
 
 def test_diary_markdown_round_trips(alice_client, watched):
@@ -282,8 +291,8 @@ def test_exported_writeup_imports_as_a_conference(tmp_path, alice, rlist):
     imported = Talk.objects.filter(conference__name="Best of re:Invent 2022").order_by("position")
     assert [t.title for t in imported] == [
         "Werner Vogels - CTO AWS",
-        "Operating highly available Multi-AZ applications",
         "Peter DeSantis - SVP AWS",
+        "Operating highly available Multi-AZ applications",
     ]
 
 

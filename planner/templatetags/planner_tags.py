@@ -38,8 +38,8 @@ def star_buttons(context, item, fragment: str, target: str):
 
 
 @register.simple_tag
-def resume_link(item):
-    return controls.resume_link(item)
+def resume_link(item, on_page: bool = False):
+    return controls.resume_link(item, on_page)
 
 
 @register.filter
@@ -54,13 +54,23 @@ def hours(seconds: int | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def thumbnail(context, talk):
-    return controls.thumbnail(talk, context.get("remote_images", True))
+def thumbnail(context, talk, link: bool = False):
+    return controls.thumbnail(talk, context.get("remote_images", True), link)
 
 
 @register.simple_tag
 def watch_link(talk, css: str = "watch-link", text: str = ""):
     return controls.watch_link(talk, css, text)
+
+
+@register.simple_tag(takes_context=True)
+def to_list_link(context, talk):
+    return controls.to_list_link(context, talk.pk)
+
+
+@register.simple_tag
+def play_link(talk, css: str = "button", text: str = "Watch"):
+    return controls.play_link(talk, css, text)
 
 
 @register.simple_tag(takes_context=True)

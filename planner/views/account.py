@@ -40,10 +40,22 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, f"Speed set to {profile.speed_label}.")
+            messages.success(request, saved_settings(form, profile))
             return redirect(safe_next(request) or "settings")
         return render(request, "planner/settings.html", context, status=400)
     return render(request, "planner/settings.html", context)
+
+
+def saved_settings(form: ProfileForm, profile) -> str:
+    """What was saved, named: "Saved: your speed is now 2x." """
+    said = {
+        "speed_percent": f"your speed is now {profile.speed_label}",
+        "remote_images": "video thumbnails are " + ("on" if profile.remote_images else "off"),
+    }
+    changed = [said[name] for name in form.changed_data if name in said]
+    if not changed:
+        return f"Nothing to change: your speed is {profile.speed_label}."
+    return "Saved: " + "; ".join(changed) + "."
 
 
 @require_http_methods(["GET", "POST"])

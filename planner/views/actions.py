@@ -105,24 +105,19 @@ def set_status(request: HttpRequest, entry_id: int) -> HttpResponse:
     data = form.cleaned_data
     entry = queue.set_status(entry, data["status"], data["resume"], data["watched_on"])
     message = f"“{entry.talk.title}”: {entry.get_status_display().lower()}."
-    return _answer(request, message, entry.talk, entry)
+    return _answer(request, message, entry.talk, entry, status_open=True)
 
 
 @require_POST
 @login_required
 def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
-    template = "planner/talk_detail.html#rating_value"
+    template = "planner/talk_detail.html#status"
     entry, form, refusal = _bound(request, entry_id, RatingForm, template, "rating_form")
     if refusal:
         return refusal
     entry.set_rating(form.cleaned_data["rating"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    if request.POST.get("fragment") in ("card", "queue"):  # the stars on a card or row
-        return _answer(request, message, entry.talk, entry)
-    if not request.htmx:
-        return back(request, message, entry.talk.get_absolute_url())
-    context = {"entry": entry, "rating_form": RatingForm(initial={"rating": entry.rating})}
-    return fragment(request, template, context, message)
+    return _answer(request, message, entry.talk, entry)
 
 
 @require_POST

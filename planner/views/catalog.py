@@ -37,9 +37,11 @@ def draw_catalog(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request)
     token = listing.version()
     template = partial_or_page(request, "planner/catalog.html", "results")
-    if profile is None:
-        # Signed out, the filters and results are the same for everyone who asks the same
-        # thing of the same catalog: kept in this process's memory, keyed on its version.
+    # Signed out, the filters and results are the same for everyone who asks the same
+    # thing of the same catalog: kept in this process's memory, keyed on its version
+    # (not an order by what people do here, which changes without the catalog).
+    keep = profile is None and request.GET.get("sort") not in filters.BY_PEOPLE
+    if keep:
         remote = images(request)["remote_images"]
         key = listing.key("results", token, remote, template, request.GET.urlencode())
         if (kept := caches["pages"].get(key)) is not None:
@@ -52,7 +54,7 @@ def draw_catalog(request: HttpRequest) -> HttpResponse:
         signed_in=profile is not None,
     )
     partial = template.endswith("#results")
-    if profile is None and form.is_valid():
+    if keep and form.is_valid():
         context, _ = results_context(request, form, None, token, partial)
         # No request: nothing of this visitor (tokens, cookies) can enter the copy.
         kept = [
@@ -67,7 +69,7 @@ def draw_catalog(request: HttpRequest) -> HttpResponse:
         if profile and first_page:
             context["home"] = home(user, context["speed"])
         if status == 200:  # the filters as they read for these tags and this query
-            tags = form.fields["tag"].choices
+            tags = form.fields["tag"].choices if "tag" in form.fields else []
             key = listing.key("filters", token, tags, request.GET.urlencode())
             if (filters_html := caches["pages"].get(key)) is None:
                 filters_html = render_to_string("planner/catalog.html#filters", {"form": form})
@@ -98,7 +100,7 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         # Filtered: one query for the ids of every match in order gives the count and
         # the page; a COUNT and a page query each walked the matches (5 ms apiece).
         data = form.cleaned_data
-        matches = filters.talks(Talk.objects.in_order(), data, user)
+        matches = filters.talks(Talk.objects.in_order(), data, user, speed_of(profile), form.topics)
 
         def find() -> list[int]:
             return list(matches.values_list("pk", flat=True))
@@ -106,7 +108,8 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         if not filters.is_public(data):
             ids = find()
         else:  # the same for everyone: shared by every request this process serves
-            ids = listing.cached(token, f"ids:{filters.public_key(data)}", find)
+            key = f"ids:{filters.public_key(data, speed_of(profile))}"
+            ids = listing.cached(token, key, find)
         page, query = paginate(request.GET, ids)
         by_pk = rows.in_bulk(page.object_list)
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
@@ -115,12 +118,21 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
     cards.prepare(talks, images(request)["remote_images"], token)
     items = [item_for(t, getattr(t, "mine", None), speed) for t in talks]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
+    if status == 200 and (sort := form.cleaned_data.get("sort")):
+        context["sorted_by"] = dict(SORT_HEADINGS)[sort]
     if partial:
         # Say the new count aloud: the list itself is replaced silently.
         context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
         context["announce_in"] = "results"
     return context, status
 
+
+SORT_HEADINGS = [
+    ("date", "Newest first"),
+    ("length", "Shortest first"),
+    ("watched", "Most watched here"),
+    ("queued", "Most queued here"),
+]
 
 HOME_CONTINUE = 4  # talks in progress shown on the home page
 

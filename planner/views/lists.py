@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from planner import sharing
-from planner.forms import AddListItemForm, ListForm, ListItemForm, MoveForm
+from planner.forms import AddListItemForm, ListForm, ListItemForm, MoveForm, ToListForm
 from planner.models import ListItem, Profile, RecommendedList
+from planner.views.common import back, fragment, partial_or_page, safe_next
+from sessions.models import Talk
 
 
 def list_for_user(request: HttpRequest, list_id: int) -> RecommendedList:
@@ -260,3 +262,38 @@ def list_unpublish(request: HttpRequest, list_id: int) -> HttpResponse:
     sharing.unpublish(rlist)
     messages.success(request, "The link is off: nobody can open this list now.")
     return redirect("list_detail", list_id=rlist.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def talk_to_list(request: HttpRequest, talk_id: int) -> HttpResponse:
+    """Any talk onto one of the person's lists, or a new one. A page of its own without
+    JavaScript; with htmx the form opens in place of the link that asked for it, and its
+    answer replaces it (the page is not reloaded)."""
+    talk = get_object_or_404(Talk.objects.select_related("conference"), pk=talk_id)
+    # Ids of its own: two cards may have their forms open at once.
+    form = ToListForm(request.POST or None, user=request.user, auto_id=f"list-{talk.pk}-%s")
+    if request.method == "POST" and form.is_valid():
+        title = form.cleaned_data["title"].strip()
+        if title:
+            rlist = RecommendedList.objects.create(user=request.user, title=title)
+        else:
+            rlist = form.cleaned_data["rlist"]
+        there = rlist.items.filter(talk=talk).exists()
+        speed = Profile.objects.get_or_create(user=request.user)[0].speed_percent
+        sharing.add_item(rlist, talk, speed_percent=speed)
+        message = (
+            f"“{talk.title}” is on “{rlist.title}” already."
+            if there
+            else f"Added “{talk.title}” to “{rlist.title}”."
+        )
+        if not request.htmx:
+            return back(request, message, talk.get_absolute_url())
+        context = {"talk": talk, "rlist": rlist, "done": message}
+        return fragment(request, "planner/to_list.html#to_list", context, message)
+    # With htmx the form takes the link's place: its first field takes the link's focus.
+    first = form.fields.get("rlist") or form.fields["title"]
+    first.widget.attrs["data-replaces"] = f"to-list-link-{talk.pk}"
+    context = {"talk": talk, "form": form, "next": safe_next(request) or talk.get_absolute_url()}
+    template = partial_or_page(request, "planner/to_list.html", "to_list")
+    return render(request, template, context, status=400 if form.errors else 200)

@@ -16,7 +16,7 @@ from planner import calendar_feed, planning, tokens
 from planner.forms import PlanForm, time_zones
 from planner.lengths import length_of
 from planner.models import Entry, Profile, ViewingPlan
-from planner.views.common import profile_of, speed_of
+from planner.views.common import fragment, profile_of, speed_of
 
 FEED_NAME = "Catch-up: my viewing plan"
 
@@ -50,9 +50,13 @@ def work_out(plan: ViewingPlan, speed: int) -> tuple[planning.Plan | None, dict[
     return result, by_id, ""
 
 
-def link_for(by_id: dict[int, Entry]):
+def link_for(by_id: dict[int, Entry], here: bool = False):
+    """Each part's video at its first second: on the page, our player where it plays
+    here (`here`); in a calendar, the host's page."""
+
     def link(part: planning.Part) -> str:
-        return by_id[part.item.key].talk.link_at(part.start)
+        talk = by_id[part.item.key].talk
+        return talk.play_at(part.start) if here else talk.link_at(part.start)
 
     return link
 
@@ -74,7 +78,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     result, by_id, problem = work_out(plan, speed)
     sessions = []
     if result is not None:
-        link = link_for(by_id)
+        link = link_for(by_id, here=True)
         for session in result.sessions:
             parts = [
                 (p, calendar_feed.part_span(p), link(p), by_id[p.item.key]) for p in session.parts
@@ -82,8 +86,6 @@ def plan_page(request: HttpRequest) -> HttpResponse:
             sessions.append((session, parts))
     finish = result.finish if result else None
     late = bool(finish and plan.deadline and finish >= plan.deadline)
-    feed_path = reverse("plan_feed", args=[plan.feed_token]) if plan.feed_token else ""
-    feed_url = request.build_absolute_uri(feed_path) if feed_path else ""
     context = {
         "form": form,
         "plan": plan,
@@ -93,9 +95,8 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "finish": finish,
         "late": late,
         "speed_label": Profile.Speed(speed).label,
-        "feed_url": feed_url,
-        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
         "zone": zone_of(plan),
+        **feed_context(request, plan),
     }
     return render(request, "planner/plan.html", context, status=status)
 
@@ -108,6 +109,16 @@ def plan_time_zones(request: HttpRequest) -> JsonResponse:
     return JsonResponse([name for name, _label in time_zones()], safe=False)
 
 
+def feed_context(request: HttpRequest, plan: ViewingPlan) -> dict:
+    """The private calendar link, as https and as webcal (which calendar apps open)."""
+    feed_path = reverse("plan_feed", args=[plan.feed_token]) if plan.feed_token else ""
+    feed_url = request.build_absolute_uri(feed_path) if feed_path else ""
+    return {
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
+    }
+
+
 @require_POST
 @login_required
 def plan_feed_publish(request: HttpRequest) -> HttpResponse:
@@ -115,6 +126,10 @@ def plan_feed_publish(request: HttpRequest) -> HttpResponse:
     replaced = bool(plan.feed_token)
     plan.feed_token, plan.feed_digest = tokens.new()
     plan.save(update_fields=["feed_token", "feed_digest", "updated_at"])
+    if request.htmx and not replaced:
+        # One click makes it and copies it (the panel's script, once the link is in).
+        context = {**feed_context(request, plan), "copy_now": True}
+        return fragment(request, "planner/plan.html#feed", context, "Your calendar link is made.")
     messages.success(
         request,
         "A new calendar link is ready; the old one no longer works."

@@ -45,10 +45,14 @@ def queue_context(request: HttpRequest, params: QueryDict) -> dict:
         tags=my_tags(user),
         signed_in=True,
         statuses=QUEUE_STATUSES,
+        sortable=False,  # the queue is in the person's own order
     )
     entries = Entry.objects.for_user(user).queued().with_talks().with_tags()
     valid = form.is_valid()
-    entries = filters.entries(entries, form.cleaned_data) if valid else entries.none()
+    if valid:
+        entries = filters.entries(entries, form.cleaned_data, speed, form.topics)
+    else:
+        entries = entries.none()
     totals = entries.totals(speed)
     page, query = paginate(params, entries, totals["count"])
     return {

@@ -36,11 +36,13 @@ def draw_shared_list(request: HttpRequest, rlist: RecommendedList) -> HttpRespon
     rows, total = [], 0
     for item in items:
         entry = records.get(item.talk_id)
-        seconds, _ = length_of(item.talk, entry)
+        seconds, estimated = length_of(item.talk, entry)
         total += at_speed(seconds, item.speed_percent)
         rows.append(
             {
                 "item": item,
+                "seconds": at_speed(seconds, item.speed_percent),  # at the suggested speed
+                "estimated": estimated,
                 "rating": entry.rating if entry else None,
                 "note_html": entry.note_html if entry and item.share_note else "",
             }

@@ -23,6 +23,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
         "entry": entry,
         "item": item_for(talk, entry, speed_of(profile)),
         "speed": speed_of(profile),
+        "playable": talk.video_provider in video.PLAYABLE,  # our player, on the page
     }
     if entry is not None:
         latest = entry.viewings.all()[:1]
@@ -61,7 +62,7 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         if entry is not None:
             entry.talk = talk  # resume links and notes need it: spare a query
     context = talk_context(request, talk, entry, recordings=list(talk.recordings.all()))
-    playable = talk.video_provider in video.PLAYABLE
+    playable = context["playable"]
     if playable:
         context.update(player_context(request, talk, entry))
     response = render(request, "planner/talk_detail.html", context)
@@ -71,6 +72,9 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
             settings.SECURE_CSP, talk.video_provider, talk.video_ref
         )
     return response
+
+
+HOST_SECOND = 999999999  # player.js puts the second in its place
 
 
 def player_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
@@ -85,7 +89,15 @@ def player_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dic
         source = video.embed_url(talk.video_ref, start, origin=request.build_absolute_uri("/"))
     else:
         source = talk.video_ref
-    return {"playable": True, "player_start": start, "player_source": source, "next_up": next_up}
+    return {
+        "player_start": start,
+        "player_source": source,
+        "next_up": next_up,
+        # The host's page at a second the script fills in ("Open the video on YouTube at
+        # 12:34" when the player cannot play): sessions.video keeps the one rule.
+        "host_link": talk.link_at(HOST_SECOND),
+        "host_url": talk.link_at(None),
+    }
 
 
 def refused(request: HttpRequest, template: str, entry: Entry, **forms) -> HttpResponse:

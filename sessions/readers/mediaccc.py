@@ -8,8 +8,6 @@ Events carry the schedule's guid and slug, so importing this after the schedule
 gives its talks their recordings, real lengths and thumbnails.
 """
 
-import re
-
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.readers.common import (
@@ -24,8 +22,7 @@ from sessions.readers.common import (
     text,
     year_of,
 )
-
-ROOM = re.compile(r"(?i)\b(saal|hall|room|stage|b[üu]hne)\b")
+from sessions.source_tags import source_topics
 
 
 def read(data) -> ParsedCatalog:
@@ -45,18 +42,9 @@ def read(data) -> ParsedCatalog:
         recording = video.recording_from_url(text(event, "frontend_link"))
         if recording is None and text(event, "slug"):
             recording = video.recording_from_url(f"https://media.ccc.de/v/{event['slug']}")
-        tags = []
-        for tag in event.get("tags") or []:
-            tag = one_line(tag, 100)
-            # The tags repeat the acronym, the event number and the room: keep words.
-            if (
-                tag
-                and not tag.isdigit()
-                and tag.lower() not in ignored_tags
-                and len(tag) > 2
-                and not ROOM.search(tag)
-            ):
-                tags.append(tag)
+        # The tags repeat the acronym, the event number, the room and the languages:
+        # sessions.topics.source_topics keeps the words.
+        tags = source_topics([one_line(t, 100) for t in event.get("tags") or []], ignored_tags)
         talks.append(
             ParsedTalk(
                 line=where,

@@ -10,6 +10,32 @@ document.documentElement.classList.add("js");
 (function () {
   let drag = null;
   const INTERACTIVE = "a, button, input, select, textarea, label, summary";
+  const EDGE = 64; // px from the window's top or bottom where a drag scrolls the page
+  const STEP = 14; // px a frame, at the very edge
+
+  // The row under the pointer takes the dragged row's place above or below it.
+  function moveTo(x, y) {
+    const over = document.elementFromPoint(x, y);
+    const row = over && over.closest(".queue-row");
+    if (!row || row === drag.row || row.parentElement !== drag.row.parentElement) return;
+    const box = row.getBoundingClientRect();
+    const after = y > box.top + box.height / 2;
+    row.parentElement.insertBefore(drag.row, after ? row.nextSibling : row);
+  }
+
+  // Near an edge the page scrolls, faster nearer to it, for as long as the pointer stays.
+  function scrollNearEdges() {
+    if (!drag || !drag.moving) return;
+    const { x, y } = drag.at;
+    let step = 0;
+    if (y < EDGE) step = -Math.ceil(((EDGE - y) / EDGE) * STEP);
+    else if (y > window.innerHeight - EDGE) step = Math.ceil(((y - window.innerHeight + EDGE) / EDGE) * STEP);
+    if (step) {
+      window.scrollBy(0, step);
+      moveTo(x, y);
+    }
+    window.requestAnimationFrame(scrollNearEdges);
+  }
 
   document.addEventListener("pointerdown", (event) => {
     if (!(event.target instanceof Element) || event.button !== 0) return;
@@ -17,30 +43,31 @@ document.documentElement.classList.add("js");
     if (!row) return;
     const onHandle = event.target.closest(".drag-handle");
     if (!onHandle && (event.pointerType !== "mouse" || event.target.closest(INTERACTIVE))) return;
-    drag = { row, startY: event.clientY, moving: false, pointerId: event.pointerId };
+    drag = { row, startY: event.clientY, moving: false, pointerId: event.pointerId, at: null };
     if (onHandle) event.preventDefault();
   });
 
   document.addEventListener("pointermove", (event) => {
     if (!drag || event.pointerId !== drag.pointerId) return;
+    drag.at = { x: event.clientX, y: event.clientY };
     if (!drag.moving) {
       if (Math.abs(event.clientY - drag.startY) < 6) return;
       drag.moving = true;
       drag.row.classList.add("dragging");
+      document.body.classList.add("dragging-rows");
+      const selection = window.getSelection();
+      if (selection) selection.removeAllRanges(); // what the first pixels selected
+      window.requestAnimationFrame(scrollNearEdges);
     }
     event.preventDefault();
-    const over = document.elementFromPoint(event.clientX, event.clientY);
-    const row = over && over.closest(".queue-row");
-    if (!row || row === drag.row || row.parentElement !== drag.row.parentElement) return;
-    const box = row.getBoundingClientRect();
-    const after = event.clientY > box.top + box.height / 2;
-    row.parentElement.insertBefore(drag.row, after ? row.nextSibling : row);
+    moveTo(event.clientX, event.clientY);
   });
 
   function finish(event) {
     if (!drag || event.pointerId !== drag.pointerId) return;
     const { row, moving } = drag;
     drag = null;
+    document.body.classList.remove("dragging-rows");
     if (!moving) return;
     row.classList.remove("dragging");
     const list = row.parentElement;
@@ -55,6 +82,7 @@ document.documentElement.classList.add("js");
   document.addEventListener("pointerup", finish);
   document.addEventListener("pointercancel", (event) => {
     if (drag && event.pointerId === drag.pointerId) drag.row.classList.remove("dragging");
+    document.body.classList.remove("dragging-rows");
     drag = null;
   });
 })();
@@ -64,12 +92,17 @@ document.documentElement.classList.add("js");
 // never lost to the page body.
 (function () {
   let used = null;
-  const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea";
+  const FOCUSABLE =
+    "a[href]:not([tabindex='-1']), button:not([disabled]), input:not([type=hidden]), select, textarea";
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     const active = document.activeElement;
     if (!active || active === document.body) return;
-    used = { id: active.id, targetId: event.detail.target && event.detail.target.id };
+    used = {
+      id: active.id,
+      replaced: active.dataset.replaces || "", // an Undo: back to the control it stood for
+      targetId: event.detail.target && event.detail.target.id,
+    };
   });
 
   // After every swap of the response (its main target and any out-of-band part) is done.
@@ -90,7 +123,9 @@ document.documentElement.classList.add("js");
       }
       const replacement = was.id && document.querySelector(`[data-replaces="${CSS.escape(was.id)}"]`);
       const target = was.targetId && document.getElementById(was.targetId);
-      const place = byId || replacement || (target && target.querySelector(FOCUSABLE)) || target;
+      const back = was.replaced && document.getElementById(was.replaced);
+      const place =
+        byId || back || replacement || (target && target.querySelector(FOCUSABLE)) || target;
       if (place) {
         if (!place.matches(FOCUSABLE) && !place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
         place.focus();
@@ -176,22 +211,38 @@ const unsaved = { dirty: new Set(), leaving: false };
   });
 })();
 
-// Copy a link to the clipboard, saying so.
-document.addEventListener("click", (event) => {
-  const button = event.target instanceof Element && event.target.closest("button[data-copy]");
-  if (!button) return;
-  const field = document.getElementById(button.dataset.copy);
+// Copy a link to the clipboard and say so; where the browser refuses, select it for
+// the person's own Ctrl+C.
+function copyField(field, copied, fallback) {
   const live = document.getElementById("announce");
-  const done = (text) => {
+  const say = (text) => {
     if (live) live.textContent = text;
   };
   navigator.clipboard.writeText(field.value).then(
-    () => done("Link copied."),
+    () => say(copied),
     () => {
+      field.focus();
       field.select();
-      done("Press Ctrl+C (or ⌘C) to copy the selected link.");
+      say(fallback);
     },
   );
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("button[data-copy]");
+  if (!button) return;
+  copyField(document.getElementById(button.dataset.copy), "Link copied.",
+            "Press Ctrl+C (or ⌘C) to copy the selected link.");
+});
+
+// A link made by a click and copied in the same go (the plan's calendar link). The
+// browser lets a page write to the clipboard shortly after the person's click.
+document.addEventListener("htmx:afterSettle", () => {
+  const field = document.querySelector("[data-copy-now]");
+  if (!field) return;
+  field.removeAttribute("data-copy-now");
+  copyField(field, "Your calendar link is made and copied: paste it into your calendar app.",
+            "Your calendar link is made. Press Ctrl+C (or ⌘C) to copy it.");
 });
 
 // Note autosave: htmx posts as the person types; say so when a save fails,

@@ -19,6 +19,17 @@
   const TAIL_SECONDS = 120;
   const TAIL_SHARE = 0.05;
   const RETRY_AFTER = 1000; // ms: the server takes one save a second per talk
+  const LOAD_TIMEOUT = 8000; // ms: a player not ready by then is not coming
+  const PRESS_PLAY_AFTER = 4000; // ms: ready but not playing (the browser held autoplay)
+  // The IFrame Player API's onError codes, in words.
+  const YOUTUBE_ERRORS = {
+    2: "YouTube did not accept this video's address.",
+    5: "YouTube's player cannot play this video in this browser.",
+    100: "YouTube says this video was removed or made private.",
+    101: "The video's owner does not allow it to be played outside YouTube.",
+    150: "The video's owner does not allow it to be played outside YouTube.",
+    153: "YouTube refused to play it here without knowing the page.",
+  };
   const stage = document.getElementById("player-stage");
   const playButton = document.getElementById("player-play");
   const status = document.getElementById("player-status");
@@ -35,6 +46,10 @@
   let saveTimer = null;
   let endTimer = null;
   let retryTimer = null;
+  let loadTimer = null;
+  let pressTimer = null;
+  let started = false; // playback has begun at least once
+  const noteAt = document.getElementById("note-at");
 
   function csrf() {
     const input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -43,6 +58,46 @@
 
   function say(text) {
     status.textContent = text;
+  }
+
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const two = (n) => String(n).padStart(2, "0");
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    return h ? h + ":" + two(m) + ":" + two(s % 60) : m + ":" + two(s % 60);
+  }
+
+  function now() {
+    try {
+      return player ? player.time() : start;
+    } catch (error) {
+      return start; // a player that failed half-way
+    }
+  }
+
+  // The player will not play: say why in words, with the host's own page at this second,
+  // and leave the rest of the page as it is.
+  function failed(why) {
+    window.clearTimeout(loadTimer);
+    window.clearTimeout(pressTimer);
+    window.clearInterval(saveTimer);
+    const at = Math.floor(now());
+    const link = document.createElement("a");
+    link.href = at > 0 ? box.dataset.hostLink.replace("999999999", String(at)) : box.dataset.hostUrl;
+    link.rel = "noopener noreferrer";
+    link.textContent =
+      "Open the video on " + box.dataset.host + (at > 0 ? " at " + clock(at) : "");
+    status.replaceChildren(why + " ", link, ".");
+    status.classList.add("player-failed");
+    box.classList.add("player-broken");
+  }
+
+  function ready() {
+    window.clearTimeout(loadTimer);
+    pressTimer = window.setTimeout(() => {
+      if (!started) say("Press play in the video to start.");
+    }, PRESS_PLAY_AFTER);
   }
 
   function label(rate) {
@@ -102,6 +157,9 @@
 
   function stateChanged(state) {
     if (state === "playing") {
+      started = true;
+      status.classList.remove("player-failed");
+      if (noteAt) noteAt.hidden = false;
       if (!applied) {
         applied = true;
         ours = true;
@@ -192,7 +250,12 @@
       const states = { "-1": "unstarted", 0: "ended", 1: "playing", 2: "paused" };
       const yt = new window.YT.Player(frame, {
         events: {
-          onReady: () => yt.playVideo(),
+          onReady: () => {
+            ready();
+            yt.playVideo();
+          },
+          onError: (event) =>
+            failed(YOUTUBE_ERRORS[event.data] || "YouTube cannot play this video (error " + event.data + ")."),
           onStateChange: (event) => stateChanged(states[event.data]),
           onPlaybackRateChange: (event) => rateChanged(event.data),
         },
@@ -210,6 +273,7 @@
     };
     const script = document.createElement("script");
     script.src = "https://www.youtube.com/iframe_api";
+    script.addEventListener("error", () => failed("YouTube didn't answer."));
     document.head.append(script);
   }
 
@@ -221,9 +285,13 @@
     video.setAttribute("aria-label", "Video: " + title);
     stage.replaceChildren(video);
     video.addEventListener("loadedmetadata", () => {
+      window.clearTimeout(loadTimer);
       if (start) video.currentTime = start;
-      video.play().catch(() => {});
+      video.play().catch(() => {
+        if (!started) say("Press play in the video to start.");
+      });
     });
+    video.addEventListener("error", () => failed("The video file did not load."));
     video.addEventListener("playing", () => stateChanged("playing"));
     video.addEventListener("pause", () => {
       if (!video.ended) stateChanged("paused");
@@ -251,11 +319,64 @@
     if (stage.querySelector("iframe, video")) return;
     playButton.hidden = true;
     say("Loading the player…");
+    const host = box.dataset.provider === "youtube" ? "YouTube" : "The video's host";
+    loadTimer = window.setTimeout(() => failed(host + " didn't answer."), LOAD_TIMEOUT);
     if (box.dataset.provider === "youtube") youtube();
     else file();
   }
 
   playButton.addEventListener("click", begin);
+
+  // The status box changed (a resume time typed, marked watched): until the player is in,
+  // its button starts where the record now says.
+  document.addEventListener("htmx:afterSettle", () => {
+    const record = document.querySelector("#status[data-resume]");
+    if (player || !record) return;
+    start = Number(record.dataset.resume) || 0;
+    playButton.textContent =
+      "▶ Play here at " + label(preferred) + (start ? " from " + clock(start) : "");
+  });
+
+  // A Watch or Resume button elsewhere opens this page at #play (or #play=<second>):
+  // the player starts at once, where the person stopped or at that second.
+  function fromAddress() {
+    const wanted = window.location.hash.match(/^#play(?:=(\d+))?$/);
+    if (!wanted) return;
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (wanted[1] !== undefined) start = Number(wanted[1]);
+    if (player) {
+      if (wanted[1] !== undefined) player.seek(start);
+      player.play();
+    } else {
+      begin();
+    }
+    box.scrollIntoView({ block: "nearest" });
+  }
+  window.addEventListener("hashchange", fromAddress);
+  fromAddress();
+
+  // "Note at 12:34": the current second on a line of its own in the note, where the
+  // cursor is; the note turns it into a link to that moment.
+  if (noteAt) {
+    const field = document.querySelector(".note-form textarea");
+    const show = () => {
+      noteAt.textContent = "Note at " + clock(now());
+    };
+    window.setInterval(() => {
+      if (player && !noteAt.hidden) show();
+    }, 1000);
+    noteAt.addEventListener("click", () => {
+      show();
+      const stamp = clock(now()) + " ";
+      const text = field.value;
+      const at = field.selectionStart === undefined ? text.length : field.selectionStart;
+      const before = text.slice(0, at);
+      const lead = before === "" || before.endsWith("\n") ? "" : "\n";
+      field.setRangeText(lead + stamp, at, field.selectionEnd, "end");
+      field.focus();
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") save(true);
@@ -291,8 +412,16 @@
     }
   });
 
-  // A timestamp link in a note (12:34) seeks the player instead of leaving the page.
+  // A timestamp link in a note (12:34) seeks the player instead of leaving the page;
+  // so does the page's own Resume link.
   document.addEventListener("click", (event) => {
+    const resume = event.target instanceof Element && event.target.closest("a[data-play-here]");
+    if (resume) {
+      event.preventDefault();
+      if (player) player.play();
+      else begin();
+      return;
+    }
     const link = event.target instanceof Element && event.target.closest(".note-preview a[href]");
     if (!link) return;
     const url = new URL(link.href);

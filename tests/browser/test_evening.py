@@ -32,42 +32,40 @@ def entry(title: str) -> Entry:
     return Entry.objects.get(user__username="viewer", talk__title=title)
 
 
-def test_holding_an_arrow_key_on_the_rating_shows_what_was_saved(page, viewer):
+def test_quick_clicks_on_the_stars_show_what_was_saved(page, viewer):
     queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
     sign_in(page, "viewer")
     page.goto(VOGELS_URL)
-    # Count the rating requests htmx has open at once, from inside the page.
-    page.evaluate(
-        """() => {
-        window.__rating = { open: 0, most: 0, sent: 0 };
-        const mine = (e) => e.detail.elt && e.detail.elt.id === "rating";
-        document.addEventListener("htmx:beforeSend", (e) => {
-          if (!mine(e)) return;
-          const r = window.__rating;
-          r.open += 1; r.sent += 1; r.most = Math.max(r.most, r.open);
-        });
-        document.addEventListener("htmx:afterRequest", (e) => {
-          if (mine(e)) window.__rating.open -= 1;
-        });
-      }"""
-    )
-    page.get_by_label("1 star", exact=True).check()
-    for _ in range(4):  # as fast as a held key repeats
-        page.keyboard.press("ArrowRight")
-    expect(page.get_by_label("5 stars")).to_be_checked()
-    expect(page.locator("#rating-value")).to_have_text("5 of 5")
+    # Count the rating requests open at once, as the browser sends and finishes them.
+    counts = {"open": 0, "most": 0, "sent": 0}
+
+    def sent(request):
+        if "/rating/" in request.url:
+            counts.update(open=counts["open"] + 1, sent=counts["sent"] + 1)
+            counts["most"] = max(counts["most"], counts["open"])
+
+    def done(request):
+        if "/rating/" in request.url:
+            counts["open"] -= 1
+
+    page.on("request", sent)
+    page.on("requestfinished", done)
+    page.on("requestfailed", done)
+    status = page.locator("#status")
+    for stars in ("1 star", "3 stars", "5 stars"):  # as fast as a person clicks
+        status.get_by_role("button", name=stars, exact=True).click(no_wait_after=True)
     # Done when no request is open and the last one's rating is saved: a request still
     # queued behind an open one would leave an older rating in the database.
     for _ in range(200):
-        if page.evaluate("window.__rating.open") == 0 and entry(VOGELS).rating == 5:
+        if counts["open"] == 0 and entry(VOGELS).rating == 5:
             break
         page.wait_for_timeout(25)
     settled(page)
     # One request at a time, the last one wins: what shows is what was saved.
-    counts = page.evaluate("window.__rating")
     assert counts["most"] == 1 and counts["sent"] >= 2, counts
-    expect(page.locator("#rating-value")).to_have_text("5 of 5")
-    expect(page.get_by_label("5 stars")).to_be_focused()
+    expect(status.locator(".rating-label")).to_have_text("Rated 5 of 5")
+    expect(status.get_by_role("button", name="5 stars")).to_have_attribute("aria-pressed", "true")
+    expect(status.get_by_role("button", name="5 stars")).to_be_focused()
     assert entry(VOGELS).rating == 5
 
 
@@ -130,7 +128,7 @@ def test_resume_in_one_click_from_the_home_page(page, viewer):
     section = page.get_by_role("region", name="Continue watching")
     expect(section.get_by_role("progressbar")).to_have_attribute("value", "25")
     resume = section.get_by_role("link", name=f"Resume {VOGELS} at 30:34")
-    expect(resume).to_have_attribute("href", "https://youtu.be/RfvL_423a-I?t=1834")
+    expect(resume).to_have_attribute("href", VOGELS_URL + "#play")  # our player, there
     up_next = page.get_by_role("region", name="Up next")
     expect(up_next).to_contain_text("Your queue: 4 talks, 4:40:00 at 1.5x")
     expect(up_next.get_by_role("listitem")).to_have_count(3)  # in progress is listed above
@@ -204,3 +202,107 @@ def test_without_javascript_a_phones_queue_rows_put_the_moves_under_the_talk(
     moves = row.locator(".move-group").bounding_box()
     assert moves["y"] >= main["y"] + main["height"]
     context.close()
+
+
+def tab_stops(page, selector: str) -> list[str]:
+    """The controls Tab reaches inside `selector`, in order (their accessible names)."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(
+            selector + " :is(a[href], button, input, select, textarea)")]
+          .filter((el) => el.tabIndex >= 0 && !el.disabled && el.offsetParent !== null)
+          .map((el) => el.id || el.textContent.trim())""",
+        selector,
+    )
+
+
+def test_a_card_is_four_keyboard_stops_and_undo_gives_focus_back(page, viewer):
+    talk = Talk.objects.get(title__startswith="Building next-gen applications")
+    sign_in(page, "viewer")
+    card = f"#talk-{talk.pk}"
+    # The title, the two actions, Add to a list (no "More", no Watch, no topic links).
+    assert tab_stops(page, card) == [
+        f"title-{talk.pk}",
+        f"queue-toggle-{talk.pk}",
+        f"watched-{talk.pk}",
+        f"to-list-link-{talk.pk}",
+    ]
+    assert page.locator(f"{card} .chip").count() >= 1  # topics are there, as words
+    assert page.locator(f"{card} a.chip").count() == 0
+    page.locator(f"#queue-toggle-{talk.pk}").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Mark watched
+    undo = page.get_by_role("button", name=re.compile("Undo marking"))
+    expect(undo).to_be_focused()
+    page.keyboard.press("Enter")  # Undo
+    expect(page.locator(f"#watched-{talk.pk}")).to_be_focused()  # back where the person was
+    assert page.evaluate("window.scrollY") > 0  # not the top of the page
+
+
+def test_a_mouse_drag_scrolls_near_the_edge_and_selects_no_text(browser, live_server, viewer):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1000, "height": 640})
+    page = context.new_page()
+    sign_in(page, "viewer")
+    page.goto("/queue/")
+    page.locator("html.js").wait_for(state="attached")
+    source = page.locator(".queue-row").first.locator(".queue-source").bounding_box()
+    x, y = source["x"] + 20, source["y"] + source["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):  # down to the window's bottom edge, and stay there
+        page.mouse.move(x, y + (635 - y) * step / 10)
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.scrollY") > 0  # the page scrolled by itself
+    assert page.evaluate("window.getSelection().toString()") == ""
+    page.mouse.up()
+    expect(page.locator("#announce")).to_have_text("New order saved.")
+    saved = [e.talk.title for e in Entry.objects.for_user(viewer).queued().select_related("talk")]
+    assert saved == page.locator(".queue-title").all_inner_texts()
+    assert saved[0] != Talk.objects.order_by("position")[0].title  # it moved down
+    context.close()
+
+
+def test_a_queue_row_names_the_conference_and_speaker(page, viewer):
+    sign_in(page, "viewer")
+    page.goto("/queue/")
+    row = page.locator(".queue-row").first
+    expect(row.locator(".queue-source")).to_have_text("AWS re:Invent 2022 · Peter DeSantis")
+    # Its picture's place (the browser tests turn pictures from video hosts off).
+    expect(row.locator(".thumb")).to_have_attribute("aria-hidden", "true")
+
+
+def test_add_to_a_list_from_a_card_in_place(page, viewer):
+    from planner.models import RecommendedList
+
+    RecommendedList.objects.create(user=viewer, title="For the team")
+    talk = Talk.objects.get(title__startswith="Building next-gen applications")
+    sign_in(page, "viewer")
+    page.evaluate("window.__noReload = true")
+    card = page.locator(f"#talk-{talk.pk}")
+    card.get_by_role("link", name=f"Add to a list {talk.title}").click()
+    expect(card.get_by_label("List", exact=True)).to_be_focused()  # the form took the link's place
+    card.get_by_label("List", exact=True).select_option(label="For the team")
+    card.get_by_role("button", name="Add to the list").click()
+    expect(card.locator(".to-list-done")).to_contain_text(
+        f"Added “{talk.title}” to “For the team”."
+    )
+    expect(page.locator("#announce")).to_contain_text("Added")
+    assert page.evaluate("window.__noReload") is True  # the page was not reloaded
+    assert RecommendedList.objects.get(title="For the team").items.get().talk == talk
+
+
+def test_queue_the_third_card_from_home_in_twelve_tabs(page, live_catalog):
+    User.objects.create_user("keys", "keys@example.com", PASSWORD)
+    sign_in(page, "keys")
+    third = Talk.objects.order_by("-conference_id", "position")[2]
+    tabs = 0
+    while page.evaluate("document.activeElement.textContent.trim()") != "Skip to the talks":
+        page.keyboard.press("Tab")
+        tabs += 1
+    page.keyboard.press("Enter")
+    while page.evaluate("document.activeElement.id") != f"queue-toggle-{third.pk}":
+        page.keyboard.press("Tab")
+        tabs += 1
+        assert tabs <= 12, page.evaluate("document.activeElement.outerHTML")
+    page.keyboard.press("Enter")
+    expect(page.locator("#announce")).to_contain_text(f"Added “{third.title}” to your queue.")
+    assert Entry.objects.get(user__username="keys").talk == third

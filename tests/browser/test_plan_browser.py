@@ -55,10 +55,18 @@ def test_plan_a_budget_subscribe_reorder_and_switch_off(page, viewer, viewport):
     assert results.violations_count == 0, results.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
-    page.get_by_role("button", name="Make a calendar link").click()
+    # One click makes the link and copies it (no page load).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("window.__noReload = true")
+    page.get_by_role("button", name="Make a calendar link and copy it").click()
+    expect(page.locator("#announce")).to_have_text(
+        "Your calendar link is made and copied: paste it into your calendar app."
+    )
     subscribe = page.get_by_role("link", name="Subscribe in a calendar app")
     expect(subscribe).to_have_attribute("href", re.compile(r"^webcal://.+\.ics$"))
     feed_url = page.get_by_label("Private calendar link").input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == feed_url
+    assert page.evaluate("window.__noReload") is True
     path = feed_url.split("//", 1)[1].split("/", 1)[1]
     assert b"SUMMARY:Watch: Peter DeSantis - SVP AWS" in Client().get(f"/{path}").content
 

@@ -5,6 +5,7 @@ violation is a console error, which fails the test)."""
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -245,3 +246,152 @@ def test_a_video_change_resets_the_rate_and_the_speed_is_applied_again(page, vie
     assert page.evaluate("window.__fakeYouTube.player.getPlaybackRate()") == 1.5
     rate_calls = [c for c in calls(page) if c[0] == "setPlaybackRate"]
     assert rate_calls == [["setPlaybackRate", 1.5, 1], ["setPlaybackRate", 1.5, 1]]
+
+
+# Watch buttons elsewhere open this player ---------------------------------------
+
+
+def test_watch_on_the_queue_plays_here_at_the_persons_speed_in_one_click(page, viewer):
+    offline_youtube(page, duration=3600)
+    page.clock.install()
+    sign_in(page, "viewer")
+    page.goto("/queue/")
+    scripts_ready(page)
+    page.get_by_role("link", name=f"Watch {DESANTIS}").click()  # the one click
+    scripts_ready(page)
+    page.clock.run_for(1000)
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+    assert page.url.endswith(Talk.objects.get(title=DESANTIS).get_absolute_url())  # no #play
+    page.reload()  # a reload does not start it again
+    scripts_ready(page)
+    expect(page.get_by_role("button", name="Play here")).to_be_visible()
+
+
+def test_resume_on_home_starts_where_the_person_stopped(page, viewer):
+    queue.set_status(entry(VOGELS), Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
+    offline_youtube(page, duration=3600)
+    page.clock.install()
+    sign_in(page, "viewer")
+    scripts_ready(page)
+    page.get_by_role("region", name="Continue watching").get_by_role("link").filter(
+        has_text="Resume 12:34"
+    ).click()
+    scripts_ready(page)
+    page.clock.run_for(1000)
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+    assert "start=754" in page.locator("#player-frame").get_attribute("src")
+
+
+def test_a_plan_part_starts_at_its_own_second(page, viewer):
+    offline_youtube(page, duration=3600)
+    page.clock.install()
+    sign_in(page, "viewer")
+    page.goto(Talk.objects.get(title=DESANTIS).get_absolute_url() + "#play=4050")
+    scripts_ready(page)
+    page.clock.run_for(1000)
+    assert "start=4050" in page.locator("#player-frame").get_attribute("src")
+
+
+# A player that never hangs ------------------------------------------------------
+
+
+def test_a_player_script_that_does_not_load_is_said_in_words(page, viewer):
+    queue.set_status(entry(DESANTIS), Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
+    open_talk(page, DESANTIS)
+    page.context.route("https://www.youtube.com/iframe_api", lambda route: route.abort())
+    page.get_by_role("button", name="Play here").click()
+    status = page.locator("#player-status")
+    expect(status).to_contain_text("YouTube didn't answer.")
+    link = status.get_by_role("link", name="Open the video on YouTube at 12:34")
+    expect(link).to_have_attribute("href", "https://youtu.be/R11YgBEZzqE?t=754")
+    # The rest of the page still works: the note saves, the status changes.
+    page.get_by_label("My notes").fill("still here")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#note-status")).to_contain_text("Saved at")
+    page.errors.remove("Failed to load resource: net::ERR_FAILED")  # the refused script
+
+
+def test_a_player_that_never_gets_ready_is_given_up_on_after_8_seconds(page, viewer):
+    open_talk(page, DESANTIS, neverReady=True)
+    page.get_by_role("button", name="Play here").click()
+    status = page.locator("#player-status")
+    page.clock.run_for(7_000)
+    expect(status).to_have_text("Loading the player…")
+    page.clock.run_for(1_500)
+    expect(status).to_contain_text("YouTube didn't answer. Open the video on YouTube")
+    expect(status.get_by_role("link")).to_have_attribute("href", "https://youtu.be/R11YgBEZzqE")
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (2, "YouTube did not accept this video's address."),
+        (5, "YouTube's player cannot play this video in this browser."),
+        (100, "YouTube says this video was removed or made private."),
+        (101, "The video's owner does not allow it to be played outside YouTube."),
+        (150, "The video's owner does not allow it to be played outside YouTube."),
+    ],
+)
+def test_each_youtube_error_code_is_said_in_words(page, viewer, code, words):
+    open_talk(page, DESANTIS, error=code)
+    play(page)
+    status = page.locator("#player-status")
+    expect(status).to_contain_text(words)
+    expect(status.get_by_role("link", name="Open the video on YouTube")).to_be_visible()
+    page.clock.run_for(10_000)  # the load timer does not overwrite it later
+    expect(status).to_contain_text(words)
+
+
+def test_a_browser_that_holds_autoplay_is_asked_to_press_play(page, viewer):
+    open_talk(page, DESANTIS, holdAutoplay=True)
+    play(page)
+    status = page.locator("#player-status")
+    expect(status).to_have_text("Loading the player…")
+    page.clock.run_for(4_500)
+    expect(status).to_have_text("Press play in the video to start.")
+    page.evaluate("window.__fakeYouTube.personPresses()")  # in the host's own frame
+    page.clock.run_for(1000)
+    expect(status).to_have_text("Playing at 1.5x.")
+
+
+# Notes beside the video ----------------------------------------------------------
+
+
+def test_note_at_the_current_second_in_two_actions(page, viewer):
+    open_talk(page, DESANTIS, duration=3600)
+    note_at = page.locator("#note-at")
+    expect(note_at).to_be_hidden()  # nothing to stamp before the video plays
+    play(page)
+    page.clock.run_for(20_000)  # 30 s of video at 1.5x
+    page.get_by_label("My notes").fill("intro")
+    note_at.click()  # 1
+    page.keyboard.type("the chip")  # 2
+    value = page.get_by_label("My notes").input_value()
+    assert re.fullmatch(r"intro\n0:(29|30|31) the chip", value), value
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator(".note-preview a").first).to_have_text(re.compile(r"0:3\d|0:29"))
+    saved = eventually(lambda: "the chip" in entry(DESANTIS).note and entry(DESANTIS).note)
+    assert saved
+
+
+def test_wide_screen_notes_beside_the_player_phone_reads_in_order(page, viewer):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_talk(page, DESANTIS)
+    player = page.locator("#play").bounding_box()
+    notes = page.get_by_label("My notes").bounding_box()
+    assert notes["x"] > player["x"] + player["width"]  # beside it
+    assert notes["y"] < player["y"] + player["height"]  # at the same height
+    page.set_viewport_size({"width": 375, "height": 800})
+    tops = {
+        name: page.locator(selector).bounding_box()["y"]
+        for name, selector in [
+            ("title", "h1"),
+            ("player", "#play"),
+            ("plan", "#panel"),
+            ("verdict", "#verdict-heading"),
+            ("notes", "#id_note"),
+            ("outline", "#outline-heading"),
+        ]
+    }
+    assert sorted(tops, key=tops.get) == ["title", "player", "plan", "verdict", "notes", "outline"]
+    assert tops["verdict"] <= 1200, tops

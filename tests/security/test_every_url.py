@@ -27,6 +27,7 @@ PERSONAL_GET = {
     "watched_markdown", "watched_csv", "backup_download", "password_change",
     "password_change_done", "welcome", "plan", "plan_ics",
     "add_talk",  # GET looks a link up; its POST adds (CSRF-checked below)
+    "talk_to_list",  # GET shows the form; its POST adds (CSRF-checked below)
 }  # fmt: skip
 PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
@@ -148,7 +149,8 @@ def test_another_user_gets_404_and_changes_nothing(world, name):
 
 
 @pytest.mark.parametrize(
-    "name", sorted(PERSONAL_POST | {"signup", "password_reset", "login", "add_talk"})
+    "name",
+    sorted(PERSONAL_POST | {"signup", "password_reset", "login", "add_talk", "talk_to_list"}),
 )
 def test_post_without_csrf_token_is_refused(world, name):
     before = snapshot(world["alice"])

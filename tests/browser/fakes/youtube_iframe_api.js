@@ -9,6 +9,13 @@
 // - getDuration() is 0 until playback has started (the metadata is not loaded yet).
 // - loadVideoById() (a video change) resets the rate to 1.
 // - onYouTubeIframeAPIReady() is called once the API has loaded.
+// - onError fires with one of the documented codes (2 invalid parameter, 5 HTML5 player
+//   error, 100 removed or private, 101/150 embedding not allowed) when the video cannot
+//   be played: here, when it is asked to play (`error` in the config). `neverReady`
+//   stands for a frame that never loads: onReady is not fired.
+// - Browsers may refuse scripted playback before the person has pressed play in the
+//   frame (the reference's note on autoplay): with `holdAutoplay`, playVideo() does
+//   nothing until personPresses().
 // Time moves with the page's clock (Playwright's clock in the tests): 250 ms ticks.
 (function () {
   const config = Object.assign(
@@ -27,6 +34,7 @@
     let rate = 1;
     let started = false;
     let timer = null;
+    let pressed = false;
     const fire = (name, data) => events[name] && events[name]({ target: this, data: data });
     const setState = (next) => {
       state = next;
@@ -41,6 +49,11 @@
     };
     this.playVideo = () => {
       calls.push(["playVideo"]);
+      if (config.holdAutoplay && !pressed) return;
+      if (config.error) {
+        window.setTimeout(() => fire("onError", config.error), 0);
+        return;
+      }
       if (state === State.PLAYING) return;
       started = true;
       timer = window.setInterval(tick, 250);
@@ -84,11 +97,15 @@
     };
     // What a person does in the player's own controls, for the tests.
     window.__fakeYouTube.player = this;
+    window.__fakeYouTube.personPresses = () => {
+      pressed = true;
+      this.playVideo();
+    };
     window.__fakeYouTube.personSetsRate = (r) => {
       rate = r;
       fire("onPlaybackRateChange", r);
     };
-    window.setTimeout(() => fire("onReady"), 0);
+    if (!config.neverReady) window.setTimeout(() => fire("onReady"), 0);
   }
 
   window.__fakeYouTube = { calls: calls, player: null };
