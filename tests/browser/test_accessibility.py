@@ -30,10 +30,14 @@ PUBLIC = [
     "/conferences/",
     "/conferences/aws-reinvent-2022/",
     "/offline/",
+    "/?sort=length&length=medium&q=secure",
 ]
 SIGNED_IN = [
     "/",
     "/?status=planned&min_rating=3",
+    "/?sort=watched",
+    "/talks/1/lists/",
+    "/plan/",
     "/talks/aws-reinvent-2022/werner-vogels-cto-aws/",
     "/talks/aws-reinvent-2022/adam-selipsky-ceo-aws/",
     "/talks/aws-reinvent-2022/peter-desantis-svp-aws/",
@@ -99,6 +103,13 @@ def test_signed_in_pages_have_no_axe_violations(browser, live_server, planned, v
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     assert results.violations_count == 0, results.generate_report()
     page.keyboard.press("Escape")
+    # Add to a list, opened in place on a card, and its error.
+    page.goto("/")
+    page.locator(".card").first.get_by_role("link", name="Add to a list").click()
+    page.get_by_role("button", name="Add to the list").click()
+    page.get_by_text("Choose a list, or give a new one a title.").wait_for()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
     # A form with an error shown next to its field.
     page.goto("/talks/aws-reinvent-2022/adam-selipsky-ceo-aws/")
     page.get_by_text("Change status or dates").click()

@@ -306,3 +306,52 @@ def test_queue_the_third_card_from_home_in_twelve_tabs(page, live_catalog):
     page.keyboard.press("Enter")
     expect(page.locator("#announce")).to_contain_text(f"Added “{third.title}” to your queue.")
     assert Entry.objects.get(user__username="keys").talk == third
+
+
+def test_without_javascript_watch_sort_and_add_to_a_list(browser, live_server, viewer):
+    from planner.models import RecommendedList
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, "viewer")
+    # Watch from the queue: the talk's page, with its host's link at hand.
+    page.goto("/queue/")
+    page.get_by_role("link", name="Watch Peter DeSantis - SVP AWS").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Peter DeSantis - SVP AWS")
+    expect(page.get_by_role("link", name="Watch on YouTube")).to_be_visible()
+    # Sort and length are a plain form.
+    page.goto("/")
+    page.get_by_label("Order").select_option(label="Shortest first")
+    page.get_by_label("Length at your speed").select_option(label="30–60 min")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"length=medium"))
+    expect(page.get_by_role("heading", name="Shortest first")).to_be_visible()
+    # Add to a list: a page of its own, and back where the person was.
+    card = page.locator(".card").first
+    title = card.locator(".card-title").inner_text()
+    card.get_by_role("link", name="Add to a list").click()
+    page.get_by_label("A new list").fill("Short ones")  # no list yet: only a new one
+    page.get_by_role("button", name="Add to the list").click()
+    expect(page.get_by_text(f"Added “{title}” to “Short ones”.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"sort=length"))
+    assert RecommendedList.objects.get(title="Short ones").items.get().talk.title == title
+    context.close()
+
+
+def test_the_stars_fill_up_to_the_one_under_the_pointer(page, viewer):
+    queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
+    entry(VOGELS).set_rating(1)
+    sign_in(page, "viewer")
+    page.goto(VOGELS_URL)
+    stars = page.locator("#status .star")
+
+    def filled() -> list[bool]:
+        return [s.locator(".star-on").is_visible() for s in stars.all()]
+
+    assert filled() == [True, False, False, False, False]  # the rating
+    stars.nth(3).hover()
+    assert filled() == [True, True, True, True, False]  # what a click would save
+    page.mouse.move(0, 0)
+    assert filled() == [True, False, False, False, False]
+    stars.nth(2).focus()  # the keyboard sees the same
+    assert filled() == [True, True, True, False, False]
