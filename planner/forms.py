@@ -406,6 +406,30 @@ class ToListForm(forms.Form):
         return data
 
 
+class TranscriptForm(forms.Form):
+    """Staff: a transcript file for a talk (sessions.readers.transcripts reads it)."""
+
+    file = forms.FileField(
+        label="Transcript file", help_text="WebVTT (.vtt), SubRip (.srt), WWDC or RubyEvents JSON"
+    )
+    language = forms.CharField(
+        label="Language",
+        required=False,
+        max_length=20,
+        help_text="A code such as en or de; empty: what the file says.",
+    )
+
+    def clean_file(self):
+        from sessions.readers.transcripts import MAX_BYTES, READERS
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"Larger than {MAX_BYTES // 1024 // 1024} MB.")
+        if "." + upload.name.rsplit(".", 1)[-1].lower() not in READERS:
+            raise forms.ValidationError("Not a .vtt, .srt or .json file.")
+        return upload
+
+
 MAX_BACKUP_BYTES = 5 * 1024 * 1024
 
 

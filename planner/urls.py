@@ -17,6 +17,7 @@ from planner.views import (
     queue,
     shared,
     talk,
+    transcripts,
 )
 
 # What a person does to their record of a talk: /entries/<entry_id>/...
@@ -51,6 +52,7 @@ urlpatterns = [
     path("talks/<int:talk_id>/progress/", player.save_progress, name="save_progress"),
     path("talks/<int:talk_id>/merge/", found.merge_talk, name="merge_talk"),
     path("talks/<int:talk_id>/lists/", lists.talk_to_list, name="talk_to_list"),
+    path("talks/<int:talk_id>/transcript/", transcripts.talk_transcript, name="talk_transcript"),
     path("settings/speed/", player.save_speed, name="save_speed"),
     path("talks/<slug:conference_slug>/<slug:slug>/", talk.talk_detail, name="talk_detail"),
     path("conferences/", conferences.conference_list, name="conferences"),

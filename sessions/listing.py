@@ -28,6 +28,9 @@ WATCHED_TABLES = {
 }
 # Watched since migration 0006 (the table came after 0004): a talk page lists them.
 RECORDING_TABLES = {"talk_sessions_recording": ("INSERT", "UPDATE", "DELETE")}
+# Since migration 0009: a talk page shows its transcripts (a new one is a new row: the
+# writer replaces a transcript whole, so its passages need no trigger of their own).
+TRANSCRIPT_TABLES = {"talk_sessions_transcript": ("INSERT", "UPDATE", "DELETE")}
 # While a bulk write holds the version at a token with this prefix, SQLite's per-row
 # triggers leave it alone (sessions migration 0008); PostgreSQL's run once a statement.
 BULK = "bulk-"

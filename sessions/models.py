@@ -361,3 +361,49 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Transcript(models.Model):
+    """What is said in a talk's video, in one language, as passages with their seconds
+    (sessions.readers.transcripts reads the files, sessions.transcripts writes them)."""
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="transcripts")
+    language = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="The file it came from")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["talk", "language"], name="transcript_one_a_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.talk} ({self.language or 'no language'})"
+
+    @property
+    def language_name(self) -> str:
+        from sessions.languages import language_name
+
+        return language_name(self.language)
+
+
+class Passage(models.Model):
+    """About 30-60 seconds of a transcript, ending at a sentence's end where it can."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="passages")
+    start_seconds = models.PositiveIntegerField()
+    end_seconds = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["transcript", "start_seconds", "pk"]
+        indexes = [models.Index(fields=["transcript", "start_seconds"], name="passage_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_seconds__gte=models.F("start_seconds")),
+                name="passage_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} at {self.start_seconds}s"

@@ -142,9 +142,9 @@ def test_talk_page_unknown_is_404(client, catalog):
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_talk_page_query_count(client, make_talks, django_assert_num_queries, n):
     # the catalog's version (the page is kept: planner.serving.kept), the talk with its conference,
-    # its topics, its recordings; then only the version
+    # its topics, its recordings, its transcripts' passages; then only the version
     talks = make_talks(n)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(talks[-1].get_absolute_url())
     with django_assert_num_queries(1):
         client.get(talks[-1].get_absolute_url())

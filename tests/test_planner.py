@@ -583,9 +583,9 @@ def test_talk_page_signed_in_query_count(
     queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
     notes.save(entry, "12:34 the good part", base="")
     # session, user with profile and page token, catalog version (the kept page's key), talk,
-    # topics, my entry, its tags, its viewings, earlier note versions, recordings, the next
-    # talk in the queue (for "Up next")
-    with django_assert_num_queries(11):
+    # topics, my entry, its tags, its viewings, earlier note versions, recordings, the
+    # transcripts' passages, the next talk in the queue (for "Up next")
+    with django_assert_num_queries(12):
         response = alice_client.get(talks[-1].get_absolute_url())
     html = response.content.decode()
     assert "Remove from queue" in html

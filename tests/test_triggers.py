@@ -53,9 +53,16 @@ def test_a_renamed_person_changes_their_token(table):
     assert _has("kept", table, kept.NAME_EVENTS) == []
 
 
-@pytest.mark.parametrize("table", {**listing.WATCHED_TABLES, **listing.RECORDING_TABLES})
+CATALOG_TABLES = {
+    **listing.WATCHED_TABLES,
+    **listing.RECORDING_TABLES,
+    **listing.TRANSCRIPT_TABLES,
+}
+
+
+@pytest.mark.parametrize("table", CATALOG_TABLES)
 def test_every_catalog_table_changes_the_catalog_version(table):
-    events = {**listing.WATCHED_TABLES, **listing.RECORDING_TABLES}[table]
+    events = CATALOG_TABLES[table]
     assert _has("catalog_changed", table, events) == []
 
 
@@ -67,7 +74,11 @@ def test_sqlite_catalog_triggers_are_the_ones_the_code_would_make_today():
     with connection.cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE name LIKE 'catalog_changed_%'")
         migrated = sorted(row[0] for row in cursor.fetchall())
-    made = listing.trigger_sql("sqlite") + listing.trigger_sql("sqlite", listing.RECORDING_TABLES)
+    made = (
+        listing.trigger_sql("sqlite")
+        + listing.trigger_sql("sqlite", listing.RECORDING_TABLES)
+        + listing.trigger_sql("sqlite", listing.TRANSCRIPT_TABLES)
+    )
 
     assert migrated == sorted(made)
 

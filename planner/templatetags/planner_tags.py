@@ -69,6 +69,12 @@ def to_list_link(context, talk):
 
 
 @register.simple_tag
+def link_at(talk, seconds: int) -> str:
+    """The video on its host at a second (a transcript's times, without JavaScript)."""
+    return talk.link_at(seconds)
+
+
+@register.simple_tag
 def play_link(talk, css: str = "button", text: str = "Watch"):
     return controls.play_link(talk, css, text)
 

@@ -1,5 +1,7 @@
 """A talk's page and the parts of pages an action on a talk answers with."""
 
+from itertools import groupby
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +15,7 @@ from planner.serving import kept
 from planner.views.common import fragment, item_for, profile_of, speed_of
 from planner.views.queue import queue_fragment
 from sessions import video
-from sessions.models import Talk
+from sessions.models import Passage, Talk, Transcript
 
 
 def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms) -> dict:
@@ -61,7 +63,13 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         entry = mine.with_tags().with_viewings().first()
         if entry is not None:
             entry.talk = talk  # resume links and notes need it: spare a query
-    context = talk_context(request, talk, entry, recordings=list(talk.recordings.all()))
+    context = talk_context(
+        request,
+        talk,
+        entry,
+        recordings=list(talk.recordings.all()),
+        transcripts=transcripts_of(talk),
+    )
     playable = context["playable"]
     if playable:
         context.update(player_context(request, talk, entry))
@@ -72,6 +80,13 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
             settings.SECURE_CSP, talk.video_provider, talk.video_ref
         )
     return response
+
+
+def transcripts_of(talk: Talk) -> list[tuple[Transcript, list[Passage]]]:
+    """Each transcript of the talk with its passages in order: one query."""
+    rows = Passage.objects.filter(transcript__talk=talk).select_related("transcript")
+    rows = rows.order_by("transcript__language", "start_seconds", "pk")
+    return [(t, list(ps)) for t, ps in groupby(rows, key=lambda p: p.transcript)]
 
 
 HOST_SECOND = 999999999  # player.js puts the second in its place

@@ -412,7 +412,8 @@
     }
   });
 
-  // A timestamp link in a note (12:34) seeks the player instead of leaving the page;
+  // A timestamp link in a note or a transcript (12:34) seeks the player instead of
+  // leaving the page;
   // so does the page's own Resume link.
   document.addEventListener("click", (event) => {
     const resume = event.target instanceof Element && event.target.closest("a[data-play-here]");
@@ -422,7 +423,8 @@
       else begin();
       return;
     }
-    const link = event.target instanceof Element && event.target.closest(".note-preview a[href]");
+    const link =
+      event.target instanceof Element && event.target.closest(".note-preview a[href], .transcript a[href]");
     if (!link) return;
     const url = new URL(link.href);
     const seconds = Number(

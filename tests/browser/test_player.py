@@ -395,3 +395,17 @@ def test_wide_screen_notes_beside_the_player_phone_reads_in_order(page, viewer):
     }
     assert sorted(tops, key=tops.get) == ["title", "player", "plan", "verdict", "notes", "outline"]
     assert tops["verdict"] <= 1200, tops
+
+
+def test_a_time_in_the_transcript_plays_from_there(page, viewer, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "R11YgBEZzqE.en.vtt"
+    path.write_text("WEBVTT\n\n12:04.000 --> 12:09.000\nThe chip that does the work.\n")
+    call_command("import_transcripts", str(path), verbosity=0)
+    open_talk(page, DESANTIS)
+    page.get_by_role("link", name="12:04").click()
+    page.clock.run_for(1000)
+    assert page.url.endswith(Talk.objects.get(title=DESANTIS).get_absolute_url())  # stayed
+    assert "start=724" in page.locator("#player-frame").get_attribute("src")
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")

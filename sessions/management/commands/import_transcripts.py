@@ -1,0 +1,122 @@
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import Q
+
+from sessions import transcripts
+from sessions.catalog import CatalogError
+from sessions.models import Talk
+from sessions.readers.transcripts import READERS, ParsedTranscript, read
+
+# yt-dlp names a file "<title> [<id>].<lang>.vtt"; a plain one is "<id>.<lang>.vtt".
+BRACKETED_ID = re.compile(r"\[([A-Za-z0-9_-]{6,64})\]")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass
+class Found:
+    path: Path
+    parsed: ParsedTranscript
+    key: str
+    language: str
+    talk: Talk | None = None
+    why: str = ""
+
+
+def names_in(path: Path) -> tuple[str, str]:
+    """(the video id or source key, the language) a file's name gives, each maybe ""."""
+    stem, language = path.stem, ""
+    head, _, tail = stem.rpartition(".")
+    if head and LANGUAGE.match(tail):
+        stem, language = head, tail
+    if match := BRACKETED_ID.search(stem):
+        return match[1], language
+    return stem.split(".")[0].strip(), language
+
+
+def files(root: Path) -> list[Path]:
+    if root.is_dir():
+        return sorted(p for p in root.rglob("*") if p.suffix.lower() in READERS and p.is_file())
+    return [root]
+
+
+class Command(BaseCommand):
+    help = (
+        "Attach transcripts (WebVTT, YouTube captions saved by yt-dlp, SubRip, WWDC or "
+        "RubyEvents JSON) to talks: a file or a folder. Each file is matched to its talk by "
+        "the video id or source key in its name (or its content), or by --talk. A bad file "
+        "stops the import before anything is written; a re-import replaces that language only."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="A transcript file or a folder of them")
+        parser.add_argument("--conference", default="", help="Match talks of this conference only")
+        parser.add_argument("--language", default="", help="When neither name nor file says")
+        parser.add_argument("--talk", type=int, help="The talk (its number) for one file")
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be attached")
+
+    def handle(self, *args, path: str, conference: str, language: str, talk: int | None,
+               dry_run: bool, **options):  # fmt: skip
+        root = Path(path)
+        if not root.exists():
+            raise CommandError(f"{path}: no such file or folder")
+        paths = files(root)
+        if talk is not None and len(paths) != 1:
+            raise CommandError("--talk names the talk of one file, not a folder")
+        found, refused = [], []
+        for file in paths:
+            try:
+                parsed = read(file.read_bytes(), file.suffix, file.name)
+            except CatalogError as exc:
+                refused.append(f"refused {file}: {exc}")
+                continue
+            key, named = names_in(file)
+            spoken = named or language or parsed.language
+            found.append(Found(file, parsed, parsed.key or key, spoken))
+        if refused:
+            for line in refused:
+                self.stderr.write(line)
+            raise CommandError(f"{len(refused)} file(s) refused. Nothing was imported.")
+        talks = Talk.objects.select_related("conference")
+        if conference:
+            talks = talks.filter(conference__slug=conference)
+        for item in found:
+            if talk is not None:
+                item.talk = talks.filter(pk=talk).first()
+                item.why = (
+                    ""
+                    if item.talk
+                    else f"no talk {talk}" + (f" in {conference}" if conference else "")
+                )
+                continue
+            matches = list(
+                talks.filter(
+                    Q(video_ref=item.key) | Q(source_key=item.key) | Q(slug=item.key)
+                    | Q(recordings__reference=item.key)
+                ).distinct()[:2]
+            )  # fmt: skip
+            if len(matches) == 1:
+                item.talk = matches[0]
+            elif matches:
+                item.why = f"{len(matches)} talks have “{item.key}”: give --conference or --talk"
+            else:
+                item.why = f"no talk has the video or key “{item.key}”"
+        written = 0
+        with transaction.atomic():
+            for item in found:
+                if item.talk is None:
+                    self.stdout.write(f"unmatched {item.path.name}: {item.why}")
+                    continue
+                self.stdout.write(
+                    f"matched {item.path.name} → {item.talk.title} "
+                    f"({item.language or 'no language'}, {len(item.parsed.passages)} passages)"
+                )
+                if not dry_run:
+                    transcripts.write(item.talk, item.parsed, item.language, item.path.name)
+                    written += 1
+        unmatched = sum(1 for item in found if item.talk is None)
+        summary = f"{written} transcript(s) attached, {unmatched} unmatched"
+        self.stdout.write(summary + (" (dry run: nothing was written)" if dry_run else ""))
