@@ -55,6 +55,11 @@ urlpatterns = [
     path("talks/<int:talk_id>/transcript/", transcripts.talk_transcript, name="talk_transcript"),
     path("settings/speed/", player.save_speed, name="save_speed"),
     path("talks/<slug:conference_slug>/<slug:slug>/", talk.talk_detail, name="talk_detail"),
+    path(
+        "talks/<slug:conference_slug>/<slug:slug>/transcript/",
+        transcripts.transcript_page,
+        name="transcript_page",
+    ),
     path("conferences/", conferences.conference_list, name="conferences"),
     path("conferences/add/", conferences.conference_add, name="conference_add"),
     path("conferences/<slug:slug>/", conferences.conference_detail, name="conference_detail"),

@@ -210,7 +210,8 @@ class Talk(models.Model):
         if not self.video_ref:
             return ""
         if self.video_provider in video.PLAYABLE:
-            return self.get_absolute_url() + (f"#play={int(seconds)}" if seconds else "#play")
+            at = "" if seconds is None else f"={int(seconds)}"
+            return f"{self.get_absolute_url()}#play{at}"
         return self.link_at(seconds)
 
     @property

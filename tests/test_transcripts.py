@@ -186,3 +186,23 @@ def test_staff_attach_a_transcript_on_the_talk_page(client, catalog, django_user
     html = client.post(f"/talks/{talk.pk}/transcript/", {"file": bad}, follow=True).content
     assert "No transcript attached: line 6: cut.vtt: a cue time that is not a time" in html.decode()
     assert talk.transcripts.get().passages.count() == 4  # the bad file changed nothing
+
+
+def test_read_it_whole_and_find_words_in_it(client, catalog, folder):
+    run(folder / YTDLP)
+    vogels = Talk.objects.get(title="Werner Vogels - CTO AWS")
+    url = f"{vogels.get_absolute_url()}transcript/"
+    assert f'href="{url}">Read it whole' in client.get(vogels.get_absolute_url()).content.decode()
+    whole = client.get(url).content.decode()
+    assert f'href="{vogels.get_absolute_url()}#play=0">0:00</a> so today' in whole
+    hits = client.get(url, {"q": "asynchron world"}).content.decode()
+    assert "1 passage with “asynchron world”" in hits
+    assert "<mark>asynchronous</mark> systems and why the <mark>world</mark>" in hits
+    none = client.get(url, {"q": "<script>"}).content.decode()
+    assert "0 passages with “&lt;script&gt;”" in none and "<script>" not in none.split("<main")[1]
+    assert (
+        client.get(
+            f"{Talk.objects.get(title='Adam Selipsky - CEO AWS').get_absolute_url()}transcript/"
+        ).status_code
+        == 404
+    )

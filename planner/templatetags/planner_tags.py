@@ -75,6 +75,12 @@ def link_at(talk, seconds: int) -> str:
 
 
 @register.simple_tag
+def play_at(talk, seconds: int) -> str:
+    """Our player at a second where it plays here, else the host's page at it."""
+    return talk.play_at(seconds)
+
+
+@register.simple_tag
 def play_link(talk, css: str = "button", text: str = "Watch"):
     return controls.play_link(talk, css, text)
 

@@ -1,9 +1,13 @@
-"""Staff: a transcript file attached to a talk from its page."""
+"""A talk's transcript read whole and searched; staff attach one from the talk page."""
+
+import re
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from planner.forms import TranscriptForm
 from planner.views.conferences import staff_only
@@ -11,6 +15,48 @@ from sessions import transcripts
 from sessions.catalog import CatalogError
 from sessions.models import Talk
 from sessions.readers.transcripts import read
+from sessions.search import words as words_of
+
+MAX_QUERY = 200
+
+
+def marked(text: str, found: list[str]) -> str:
+    """The passage, escaped, with each word that starts with a searched word marked."""
+    if not found:
+        return escape(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in found) + r")\w*", re.I)
+    out, at = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[at : match.start()]), f"<mark>{escape(match[0])}</mark>"]
+        at = match.end()
+    return "".join([*out, escape(text[at:])])
+
+
+@require_GET
+def transcript_page(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
+    """The whole transcript as text with its times, for people who read faster than 2x,
+    and the passages with every word asked for (each word, or the start of one)."""
+    from planner.views.talk import transcripts_of
+
+    talk = get_object_or_404(
+        Talk.objects.select_related("conference"), conference__slug=conference_slug, slug=slug
+    )
+    transcripts = transcripts_of(talk)
+    if not transcripts:
+        raise Http404("This talk has no transcript yet.")
+    query = request.GET.get("q", "")[:MAX_QUERY]
+    found = words_of(query)
+    sections = []
+    for transcript, passages in transcripts:
+        rows = [
+            (p, mark_safe(marked(p.text, found)))
+            for p in passages
+            if all(re.search(r"\b" + re.escape(w), p.text, re.I) for w in found)
+        ]
+        sections.append((transcript, rows))
+    hits = sum(len(rows) for _, rows in sections)
+    context = {"talk": talk, "sections": sections, "query": query, "found": found, "hits": hits}
+    return render(request, "planner/transcript.html", context)
 
 
 @staff_only

@@ -355,6 +355,60 @@
   window.addEventListener("hashchange", fromAddress);
   fromAddress();
 
+  // The transcript follows the video: the passage being said is marked (aria-current)
+  // and kept in view inside its own box, until the person scrolls it themselves; "Follow
+  // the video" turns that back on. "Quote" puts that passage into the note, with its time.
+  const said = Array.from(document.querySelectorAll(".transcript-passages li[data-start]"));
+  const follow = document.querySelector("[data-follow]");
+  let current = null;
+  function markSaid() {
+    if (!player || !said.length) return;
+    const now = player.time();
+    let found = null;
+    for (const li of said) {
+      if (Number(li.dataset.start) <= now) found = li;
+      else break;
+    }
+    if (found === current) return;
+    if (current) {
+      current.classList.remove("is-current");
+      current.removeAttribute("aria-current");
+    }
+    current = found;
+    if (!current) return;
+    current.classList.add("is-current");
+    current.setAttribute("aria-current", "true");
+    if (follow && follow.checked) {
+      const list = current.parentElement;
+      list.scrollTop = current.offsetTop - list.offsetTop - list.clientHeight / 3;
+    }
+  }
+  if (said.length) {
+    window.setInterval(markSaid, 500);
+    const list = said[0].parentElement;
+    // The person's own scrolling (wheel, touch, keys on the box) stops the following.
+    for (const kind of ["wheel", "touchmove", "keydown"]) {
+      list.addEventListener(kind, () => {
+        if (follow) follow.checked = false;
+      }, { passive: true });
+    }
+  }
+  const quote = document.querySelector("[data-quote]");
+  if (quote) {
+    quote.addEventListener("click", () => {
+      const field = document.querySelector(".note-form textarea");
+      const passage = current || said[0];
+      if (!field || !passage) return;
+      const time = passage.querySelector(".transcript-time").textContent.trim();
+      const words = passage.textContent.trim().slice(time.length).trim();
+      const text = field.value;
+      const lead = text === "" || text.endsWith("\n") ? "" : "\n";
+      field.value = text + lead + time + " “" + words + "”\n";
+      field.focus();
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   // "Note at 12:34": the current second on a line of its own in the note, where the
   // cursor is; the note turns it into a link to that moment.
   if (noteAt) {

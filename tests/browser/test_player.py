@@ -409,3 +409,49 @@ def test_a_time_in_the_transcript_plays_from_there(page, viewer, tmp_path):
     assert page.url.endswith(Talk.objects.get(title=DESANTIS).get_absolute_url())  # stayed
     assert "start=724" in page.locator("#player-frame").get_attribute("src")
     expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+
+
+def test_the_transcript_follows_the_video_and_quotes_into_the_note(page, viewer, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "R11YgBEZzqE.en.vtt"
+    cues = "".join(
+        f"\n{m:02d}:{s:02d}.000 --> {m:02d}:{s + 30:02d}.000\nPart {n} of the talk.\n"
+        for n, (m, s) in enumerate((minute, 0 if half == 0 else 29) for minute in range(20)
+                                   for half in (0, 1))
+    )  # fmt: skip
+    path.write_text("WEBVTT\n" + cues)
+    call_command("import_transcripts", str(path), verbosity=0)
+    open_talk(page, DESANTIS, duration=3600)
+    play(page)
+    page.clock.run_for(400_000)  # 10 minutes of video at 1.5x
+    current = page.locator(".transcript-passages li[aria-current=true]")
+    expect(current).to_have_count(1)
+    expect(current).to_contain_text("10:00")
+    box = page.locator(".transcript-passages")
+    assert box.evaluate("el => el.scrollTop") > 0  # kept in view inside its box
+    assert page.evaluate("window.scrollY") == 0  # the page (and the player) stayed
+    page.get_by_role("button", name="Quote the passage being said into my note").click()
+    expect(page.get_by_label("My notes")).to_have_value(
+        re.compile(r"^10:00 “Part \d+ of the talk\.”\n$")
+    )
+    box.dispatch_event("wheel")  # the person scrolls the transcript: it stops following
+    expect(page.get_by_label("Follow the video")).not_to_be_checked()
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (375, "dark")])
+def test_transcripts_have_no_axe_violations(page, viewer, tmp_path, width, scheme):
+    from django.core.management import call_command
+
+    path = tmp_path / "R11YgBEZzqE.en.vtt"
+    path.write_text("WEBVTT\n\n00:01.000 --> 00:40.000\nThe chip. It does the work.\n")
+    call_command("import_transcripts", str(path), verbosity=0)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    open_talk(page, DESANTIS)
+    url = Talk.objects.get(title=DESANTIS).get_absolute_url()
+    for address in (url, f"{url}transcript/", f"{url}transcript/?q=chip+work"):
+        page.goto(address)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.violations_count == 0, f"{address}\n{results.generate_report()}"
+    expect(page.locator("mark").first).to_have_text("chip")

@@ -18,6 +18,7 @@ PUBLIC = {
     "healthz", "catalog", "talk_detail", "shared_list", "login", "signup", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "conferences", "conference_detail", "manifest", "service_worker", "offline", "plan_time_zones",
+    "transcript_page",
     "plan_feed",  # by its token only: any other token is a 404 (tests/test_plan_page.py)
 }  # fmt: skip
 # Staff only: the catalog's door. Signed out: sign in; signed in without staff: 404.
