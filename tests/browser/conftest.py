@@ -58,7 +58,10 @@ def no_remote_images(settings):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, transactional_db):
+    # Set up after the database and so torn down before it is emptied: a request the page
+    # still makes (a progress save as it closes) never meets the flush's TRUNCATE (on
+    # PostgreSQL the two deadlocked once, and the next test found the last one's rows).
     # The service worker is tested on its own (test_app_browser.py); elsewhere it would
     # only add a second, timing-dependent path between a test and the server.
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
