@@ -410,7 +410,9 @@ class TranscriptForm(forms.Form):
     """Staff: a transcript file for a talk (sessions.readers.transcripts reads it)."""
 
     file = forms.FileField(
-        label="Transcript file", help_text="WebVTT (.vtt), SubRip (.srt), WWDC or RubyEvents JSON"
+        label="Transcript file",
+        help_text="WebVTT (.vtt), SubRip (.srt), WWDC or RubyEvents JSON",
+        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,.srt,.json"}),
     )
     language = forms.CharField(
         label="Language",

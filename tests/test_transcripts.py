@@ -175,6 +175,8 @@ def test_staff_attach_a_transcript_on_the_talk_page(client, catalog, django_user
     talk = Talk.objects.get(title="Adam Selipsky - CEO AWS")
     page = client.get(talk.get_absolute_url()).content.decode()
     assert "Staff: attach a transcript" in page
+    assert '<label for="transcript-file">Transcript file</label>' in page
+    assert 'accept=".vtt,.srt,.json"' in page
     upload = SimpleUploadedFile("selipsky.srt", (SAMPLES / "long-cues.srt").read_bytes())
     response = client.post(
         f"/talks/{talk.pk}/transcript/", {"file": upload, "language": "en"}, follow=True

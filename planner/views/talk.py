@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from planner import queue
-from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm
+from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm, TranscriptForm
 from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
 from planner.serving import kept
@@ -70,6 +70,8 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         recordings=list(talk.recordings.all()),
         transcripts=transcripts_of(talk),
     )
+    if request.user.is_staff:  # staff attach a transcript from the page
+        context["transcript_form"] = TranscriptForm(auto_id="transcript-%s")
     playable = context["playable"]
     if playable:
         context.update(player_context(request, talk, entry))

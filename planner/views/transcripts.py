@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from planner.forms import TranscriptForm
 from planner.views.conferences import staff_only
+from planner.views.talk import transcripts_of
 from sessions import transcripts
 from sessions.catalog import CatalogError
 from sessions.models import Talk
@@ -36,8 +37,6 @@ def marked(text: str, found: list[str]) -> str:
 def transcript_page(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
     """The whole transcript as text with its times, for people who read faster than 2x,
     and the passages with every word asked for (each word, or the start of one)."""
-    from planner.views.talk import transcripts_of
-
     talk = get_object_or_404(
         Talk.objects.select_related("conference"), conference__slug=conference_slug, slug=slug
     )
