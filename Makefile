@@ -20,7 +20,7 @@ for c in "$$PYTHON" \
 done; exit 1
 endef
 
-.PHONY: help run dev test chromium-check lint format venv migrate catalog fixture loadtest soak screenshots bench bench-import clean
+.PHONY: help run dev test chromium-check lint format venv migrate catalog fixture loadtest soak screenshots bench bench-import bench-transcripts clean
 help:
 	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
 	@echo "make dev    - the same with DEBUG on and autoreload, for working on the app"
@@ -118,6 +118,15 @@ bench: venv
 	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench" -c "CREATE DATABASE planner_bench"
 	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench $(MANAGE) bench
 	$(MAKE) bench-import
+	$(MAKE) bench-transcripts
+
+# 10,000 talks with a one-hour transcript each: import, search and talk page, both databases.
+bench-transcripts: venv
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	rm -f data/bench-transcripts.sqlite3*
+	env -u DATABASE_URL PLANNER_TOOLS=true SQLITE_PATH=data/bench-transcripts.sqlite3 $(MANAGE) bench_transcripts
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS planner_bench_transcripts" -c "CREATE DATABASE planner_bench_transcripts"
+	PLANNER_TOOLS=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/planner_bench_transcripts $(MANAGE) bench_transcripts
 
 # Every import format at 1,000 and 10,000 talks, parse and write timed apart, both databases.
 bench-import: venv

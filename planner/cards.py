@@ -14,12 +14,17 @@ import secrets
 from django.core.cache import caches
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from planner import controls
+from planner.markup import format_clock
+from sessions import search
 from sessions.models import TaggedTalk, tag_links
 
-SLOTS = ("length", "badge", "actions")
+SLOTS = ("length", "said", "badge", "actions")
 # Random per process: no talk's text can contain them by chance.
 MARKS = {name: mark_safe(f"\x1f{secrets.token_hex(8)}\x1f") for name in SLOTS}
 
@@ -56,6 +61,29 @@ def prepare(talks: list, remote_images: bool, version: str) -> None:
         talk.card_pieces = found.get(keys[talk.pk]) or drawn[keys[talk.pk]]
 
 
+def find_said(talks: list, query: str, said_only: set[int]) -> None:
+    """Where each talk's transcript says what was searched for, as `talk.said_html`
+    (sessions.search.where_said): the passage, marked, with its time linking to our
+    player there. Nothing for a talk found by its title whose transcript does not say
+    every word in one passage."""
+    found = search.patterns(query)
+    said = search.where_said([t.pk for t in talks], query, said_only)
+    for talk in talks:
+        if talk.pk not in said:
+            continue
+        start, text = said[talk.pk]
+        href = talk.play_at(start) or (
+            reverse("transcript_page", args=[talk.conference.slug, talk.slug])
+            + f"?{urlencode({'q': query})}"
+        )
+        talk.said_html = format_html(
+            '\n  <p class="said"><a href="{}">Said at {}</a> “{}”</p>',
+            href,
+            format_clock(start),
+            mark_safe(search.excerpt(text, found)),
+        )
+
+
 def card(context, item) -> SafeString:
     """The whole card for `item` (controls.Item), as the catalog and its htmx answers
     show it; the public part as prepare() found it, else drawn now."""
@@ -79,6 +107,7 @@ def card(context, item) -> SafeString:
         )
     personal = (
         controls.length(item),
+        getattr(talk, "said_html", ""),
         ' <span class="badge badge-new">Now available</span>' if new else "",
         actions,
     )

@@ -9,10 +9,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from planner.lengths import LENGTH_MINUTES, catalog_seconds
 from planner.models import Entry
-from sessions.models import Talk
+from sessions.models import Talk, Transcript
+from sessions.search import InList
 
 PERSONAL = ("status", "tag", "min_rating")
-PUBLIC = ("q", "kind", "topic", "conference", "year", "track", "language", "video", "length")
+PUBLIC = (
+    "q", "kind", "topic", "conference", "year", "track", "language", "video", "transcript",
+    "length",
+)  # fmt: skip
 # Orders that follow what people do here, not the catalog: never kept with its version.
 BY_PEOPLE = ("watched", "queued")
 
@@ -42,11 +46,12 @@ def ordered(talks, sort: str):
     return talks
 
 
-def public(talks, data: dict, speed: int = 150, topics=()):
-    """Talks with the words (or on the `topics` they name), of the kind, on the topic
-    and of the length asked for (a length in minutes at the person's `speed`)."""
+def public(talks, data: dict, speed: int = 150, topics=(), said: bool = False):
+    """Talks with the words (or on the `topics` they name; with `said`, talks whose
+    transcripts say them instead), of the kind, on the topic and of the length asked
+    for (a length in minutes at the person's `speed`)."""
     if data.get("q"):
-        talks = talks.search(data["q"], topics)
+        talks = talks.said(data["q"]) if said else talks.search(data["q"], topics)
     if data.get("kind"):
         talks = talks.filter(kind=data["kind"])
     if data.get("topic"):
@@ -63,6 +68,8 @@ def public(talks, data: dict, speed: int = 150, topics=()):
         talks = talks.exclude(video_ref="")
     elif data.get("video") == "no":
         talks = talks.filter(video_ref="")
+    if data.get("transcript"):
+        talks = talks.filter(InList(Transcript.objects.values("talk"), always=False))
     if data.get("length"):
         low, high = LENGTH_MINUTES[data["length"]]
         talks = talks.alias(seconds=catalog_seconds())
@@ -95,10 +102,10 @@ def is_public(data: dict) -> bool:
     return not any(data.get(name) for name in PERSONAL) and data.get("sort") not in BY_PEOPLE
 
 
-def talks(rows, data: dict, user, speed: int = 150, topics=()):
+def talks(rows, data: dict, user, speed: int = 150, topics=(), said: bool = False):
     """The catalog: talks matching the filters, for this person's personal ones, in the
-    order asked for."""
-    rows = ordered(public(rows, data, speed, topics), data.get("sort") or "")
+    order asked for (with `said`, the words are looked for in transcripts)."""
+    rows = ordered(public(rows, data, speed, topics, said), data.get("sort") or "")
     if not user.is_authenticated or not any(data.get(name) for name in PERSONAL):
         return rows
     mine = Entry.objects.filter(user=user, talk=OuterRef("pk"))

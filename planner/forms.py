@@ -163,6 +163,8 @@ class NoteForm(forms.Form):
         help_text="Markdown. Start a line with a time like 12:34 to link to that moment.",
     )
     base = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # A transcript passage's Quote button (without JavaScript it submits this form).
+    quote = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 TAG_NAME = RegexValidator(
@@ -234,7 +236,9 @@ class PlanFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, speaker, outline"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Title, speaker, outline or transcript"}
+        ),
     )
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "Any kind"), *Talk.Kind.choices]
@@ -248,6 +252,11 @@ class PlanFilterForm(forms.Form):
         label="Video",
         required=False,
         choices=[("", "With or without"), ("yes", "Has a video"), ("no", "No recording yet")],
+    )
+    transcript = forms.ChoiceField(
+        label="Transcript",
+        required=False,
+        choices=[("", "With or without"), ("yes", "Has a transcript")],
     )
     status = forms.ChoiceField(label="Status", required=False)
     tag = forms.ChoiceField(label="My tag", required=False)
@@ -296,8 +305,9 @@ class PlanFilterForm(forms.Form):
                 self.fields["kind"].choices = [("", "Any kind"), *facets["kind"]]
             else:
                 del self.fields["kind"]
-        if facets.get("video") is False:
-            del self.fields["video"]
+        for name in ("video", "transcript"):  # all alike: nothing to choose
+            if facets.get(name) is False:
+                del self.fields[name]
         self.fields["tag"].choices = [("", "All my tags"), *[(t, t) for t in tags]]
         self.fields["status"].choices = statuses or self.STATUS_CHOICES
         if not signed_in:

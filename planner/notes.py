@@ -7,6 +7,13 @@ from planner.models import Entry, NoteRevision, note_fingerprint
 MAX_REVISIONS = 20
 
 
+def quoted(text: str, clock: str, words: str) -> str:
+    """The note with a passage quoted on a line of its own: `12:04 “…”`, which the note
+    turns into a link to that moment (player.js writes the same line)."""
+    lead = "" if text == "" or text.endswith("\n") else "\n"
+    return f"{text}{lead}{clock} “{words}”\n"
+
+
 @transaction.atomic
 def save(entry: Entry, text: str, base: str) -> tuple[Entry, bool]:
     """Save text as the note; say whether it replaced a version the saving tab never saw.

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterator
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from sessions.models import CatalogVersion
@@ -62,6 +63,19 @@ def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
         value = compute()
         store.set(name_key, value)
     return value
+
+
+def rows(queryset) -> list[tuple]:
+    """The rows of a `values_list` queryset as the database gives them, without the
+    ORM's per-row work: a search that finds 10,000 talks spent 9 ms on it. Only for
+    values that need no conversion (ids, integers, text)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or an empty IN list: nothing to ask
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def trigger_sql(vendor: str, tables: dict | None = None) -> list[str]:

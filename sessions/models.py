@@ -70,6 +70,11 @@ class TalkQuerySet(models.QuerySet):
         condition = search.condition(connections[self.db].vendor, text, topics)
         return self.none() if condition is None else self.filter(condition)
 
+    def said(self, text: str) -> "TalkQuerySet":
+        """Talks whose transcripts say every word of text (sessions.search.said)."""
+        condition = search.said(connections[self.db].vendor, text)
+        return self.none() if condition is None else self.filter(condition)
+
     def on_topic(self, slug: str) -> "TalkQuerySet":
         # Not a join: the topic's talks as a list the page walk checks against.
         return self.filter(
@@ -386,6 +391,21 @@ class Transcript(models.Model):
         from sessions.languages import language_name
 
         return language_name(self.language)
+
+
+class SpokenText(models.Model):
+    """All a talk's transcripts say, joined: what the catalog search reads, in a full-text
+    index of its own (sessions.search.TRANSCRIPTS) whose row is the talk's id, as the
+    talks' own index is. Kept by sessions.transcripts, the one writer of transcripts."""
+
+    talk = models.OneToOneField(Talk, on_delete=models.CASCADE, primary_key=True)
+    text = models.TextField()
+    # Where each passage begins in the text: [[first character, start second], ...], so
+    # a search finds the passage that says its words without reading the passages.
+    starts = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"What {self.talk} says"
 
 
 class Passage(models.Model):

@@ -9,19 +9,27 @@ SQLite an FTS5 table kept in step with the talks by triggers, PostgreSQL a
 generated tsvector column of the same text with a GIN index.
 """
 
+import bisect
+import functools
+import json
 import re
+from dataclasses import dataclass
 
 from django.db.models import F, Lookup, Q, Value
 from django.db.models.expressions import RawSQL
+from django.utils.html import escape
 
 FTS_TABLE = "talk_sessions_talk_search"
 COLUMNS = ("title", "speaker_name", "tagline", "outline_text")
 PG_COLUMN = '"search_document"'
 
 
+WORD = re.compile(r"[^\W_]+")
+
+
 def words(text: str) -> list[str]:
     """Letters and digits, as both indexes split text into words."""
-    return re.findall(r"[^\W_]+", text.lower())
+    return WORD.findall(text.lower())
 
 
 # English endings, longest first: what is left is the start every form of the word shares.
@@ -111,27 +119,33 @@ def _text(vendor: str, terms: list[tuple[str, bool]]) -> Lookup:
     return InList(RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query]))
 
 
-def condition(vendor: str, text: str, topics=()) -> Q | Lookup | None:
-    """A filter for Talk querysets, or None when the text holds no word at all.
-
+def terms(text: str) -> list[tuple[str, bool]]:
+    """The words of a query as the indexes look them up: (start, searched as a prefix).
     Words are whole words but the last, which may be the start of one: the person
     may still be typing it. (Every word a prefix cost SQLite twice as much for
     common words, and found little more.) A word with other forms is searched by its
-    stem, as a prefix. A word that names one of `topics` (slug, name) also finds the
-    talks on that topic, whatever their text says."""
+    stem, as a prefix."""
+    found = words(text)
+    return [
+        (stem(word), index == len(found) - 1 or stem(word) != word)
+        for index, word in enumerate(found)
+    ]
+
+
+def condition(vendor: str, text: str, topics=()) -> Q | Lookup | None:
+    """A filter for Talk querysets, or None when the text holds no word at all: talks
+    with every word (see terms()). A word that names one of `topics` (slug, name) also
+    finds the talks on that topic, whatever their text says."""
     from sessions.models import TaggedTalk
 
     found = words(text)
     if not found:
         return None
-    terms, either = [], []
-    for index, word in enumerate(found):
-        last = index == len(found) - 1
-        start = stem(word)
-        term = (start, last or start != word)
-        named = topics_named(word, topics, last) if topics else []
-        (either if named else terms).append((term, named))
-    result = _text(vendor, [term for term, _ in terms]) if terms else None
+    plain, either = [], []
+    for index, (word, term) in enumerate(zip(found, terms(text), strict=True)):
+        named = topics_named(word, topics, index == len(found) - 1) if topics else []
+        (either if named else plain).append((term, named))
+    result = _text(vendor, [term for term, _ in plain]) if plain else None
     for term, named in either:
         on_topic = InList(
             TaggedTalk.objects.filter(tag__slug__in=named).values("content_object"), always=False
@@ -141,43 +155,280 @@ def condition(vendor: str, text: str, topics=()) -> Q | Lookup | None:
     return result
 
 
-def create_index_sql(vendor: str) -> list[str]:
+def said(vendor: str, text: str) -> Lookup | None:
+    """A filter for Talk querysets: talks whose transcripts have every word of the text,
+    by the rules of condition() (no topics: a transcript says what it says)."""
+
+    found = terms(text)
+    if not found:
+        return None
+    if vendor == "postgresql":
+        query = " & ".join(f"{w}:*" if prefix else w for w, prefix in found)
+        return InList(RawSQL("SELECT unnest(%s::bigint[])", [_pg_said(query)]))
+    fts = TRANSCRIPTS.fts_table
+    query = " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in found)
+    # Walked in catalog order: a common word's 10,000 talks, looked up one by one and
+    # sorted, took 11 ms against 7.
+    return InList(RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [query]))
+
+
+_LITERALS: dict[str, str] = {}  # each pattern patterns() made, and its word
+
+
+def _pg_said(query: str) -> list[int]:
+    """The talks whose spoken text matches a tsquery, on PostgreSQL, asked on their own
+    with sequential scans off for that one statement. For a common word the planner
+    expects every row to match and reads the table, unpacking each row's tsvector (25 KB
+    an hour of speech): 286 ms at 10,000 transcripts, where the GIN index answers in 13.
+    It cannot know the unpacking cost; asked inside the catalog's query, it also walked
+    the rows by their key. One round trip: SET, the query, RESET."""
+    from django.db import connection
+
+    table, key = TRANSCRIPTS.table, TRANSCRIPTS.key
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SET enable_seqscan = off; SELECT {key} FROM {table} WHERE {PG_COLUMN} @@ "
+            "to_tsquery('simple', %s); RESET enable_seqscan",
+            [query],
+        )
+        while cursor.description is None and cursor.nextset():
+            pass
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def patterns(text: str) -> list[re.Pattern]:
+    """Each query word as a pattern that finds it in text where the indexes would."""
+    out = []
+    for word, prefix in terms(text):
+        # The word first, then "it starts a word" looked back at: a pattern that starts
+        # with \b is tried at every character (1.2 ms an hour of speech, not 15 us).
+        w = re.escape(word)
+        source = rf"{w}(?<=\b{w})" + (r"\w*" if prefix else r"\b")
+        _LITERALS[source] = word
+        out.append(re.compile(source, re.I))
+    return out
+
+
+@functools.cache
+def _plain(pattern: str) -> re.Pattern:
+    # The same pattern without IGNORECASE, for lowercased text: its literal start then
+    # lets the regex engine skip ahead (a fifth of the time over a page's passages).
+    return re.compile(pattern)
+
+
+def words_in(text: str, found: list[re.Pattern]) -> int:
+    """How many of the query's words the text has."""
+    low = text.lower()
+    return sum(1 for p in found if _plain(p.pattern).search(low))
+
+
+def has_every(text: str, found: list[re.Pattern]) -> bool:
+    return words_in(text, found) == len(found)
+
+
+def marked(text: str, found: list[re.Pattern]) -> str:
+    """The text, escaped, with each word the query finds in it marked."""
+    spans = sorted({m.span() for p in found for m in p.finditer(text)})
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:  # inside a word already marked
+            continue
+        out += [escape(text[at:start]), f"<mark>{escape(text[start:end])}</mark>"]
+        at = end
+    return "".join([*out, escape(text[at:])])
+
+
+def said_where(text: str, starts: list[list[int]], found: list[re.Pattern], every: bool):
+    """The passage of a talk's joined transcript text (sessions.transcripts.joined) that
+    says the query's words: (start second, its text), the first with every word; unless
+    `every`, else, of the passages with the word said least, the first with the most;
+    None when none says any.
+
+    The text is read lowercased, where a pattern's literal start lets the regex engine
+    skip ahead: an hour of speech is searched in a few hundredths of a millisecond."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lowercase is longer: offsets would move
+        low, plain = text, found
+    else:
+        plain = [_plain(p.pattern) for p in found]
+    # Walk the occurrences of the word said least (a substring count is C-fast): a word
+    # the talk never says settles it at once, "the" would be 600 passages to look at.
+    counts = [low.count(_literal(p.pattern)) for p in plain]
+    if every and not all(counts):
+        return None
+    if not any(counts):
+        return None
+    rarest = plain[min((c, i) for i, c in enumerate(counts) if c)[1]]
+    bounds = [at for at, _ in starts] + [len(text)]
+    top, most, seen = None, 0, set()
+    for match in rarest.finditer(low):
+        index = bisect.bisect_right(bounds, match.start()) - 1
+        if index >= len(starts) or index in seen:
+            continue
+        seen.add(index)
+        passage = low[bounds[index] : bounds[index + 1]]
+        has = sum(1 for p in plain if p.search(passage))
+        if has == len(plain):
+            top = index
+            break
+        if has > most and not every:
+            top, most = index, has
+    if top is None:
+        return None
+    return starts[top][1], text[bounds[top] : bounds[top + 1]].strip()
+
+
+def _literal(pattern: str) -> str:
+    """The word (or start of one) a pattern of patterns() looks for."""
+    return _LITERALS[pattern]
+
+
+def where_said(talk_ids: list[int], text: str, spread: set[int]) -> dict[int, tuple[int, str]]:
+    """Where the talks' transcripts say the text: (start second, passage) for each talk
+    with a passage that has every word, the first in time; for the talks of `spread`
+    (found by their transcripts as a whole, the words perhaps in different passages),
+    else the first with the most words. One query: each talk's joined text."""
+    from sessions.listing import rows
+    from sessions.models import SpokenText
+
+    found = patterns(text)
+    if not found or not talk_ids:
+        return {}
+    out = {}
+    texts = SpokenText.objects.filter(talk__in=talk_ids).values_list("talk", "text", "starts")
+    for talk, spoken, starts in rows(texts):  # as the database gives them: 1 MB of text
+        if isinstance(starts, str):  # SQLite's JSON is text; psycopg reads PostgreSQL's
+            starts = json.loads(starts)
+        if (passage := said_where(spoken, starts, found, talk not in spread)) is not None:
+            out[talk] = passage
+    return out
+
+
+EXCERPT_WORDS = 36
+
+
+def excerpt(text: str, found: list[re.Pattern], size: int = EXCERPT_WORDS) -> str:
+    """About `size` words of the text around the first word the query finds (with "…"
+    where it was cut), marked and escaped."""
+    spans = [m.start() for p in found if (m := p.search(text))]
+    pieces = text.split()
+    if len(pieces) <= size:
+        return marked(text, found)
+    first = len(text[: min(spans)].split()) if spans else 0
+    start = max(0, min(first - size // 3, len(pieces) - size))
+    cut = " ".join(pieces[start : start + size])
+    before = "… " if start else ""
+    after = " …" if start + size < len(pieces) else ""
+    return before + marked(cut, found) + after
+
+
+@dataclass(frozen=True)
+class Index:
+    """A full-text index of `columns` of `table`: on SQLite an FTS5 table kept in step
+    by triggers, on PostgreSQL a generated tsvector column with a GIN index."""
+
+    table: str
+    columns: tuple[str, ...]
+    name: str  # the GIN index; the SQLite triggers' prefix
+    fts_table: str
+    # Whether a document is kept with where each word is in it. A search asks only
+    # whether it has every word, never for a phrase; an hour of speech says "the" 600
+    # times, and reading those positions for 10,000 transcripts cost 100-250 ms a search.
+    positions: bool = True
+    key: str = "id"  # the table's primary key column: the index's rowid
+    # On PostgreSQL, the words are written by the app (lexemes()), not parsed by
+    # to_tsvector: 8 ms of the 25 ms it took to store an hour's transcript.
+    words_from_app: bool = False
+
+
+TALKS = Index("talk_sessions_talk", COLUMNS, "talk_search", FTS_TABLE)
+# What each talk's transcripts say, one row a talk keyed by its id (migration 0010): a
+# search for a common word walks ten thousand rows, not a million passages, and finds
+# talk ids with no table between.
+TRANSCRIPTS = Index(
+    "talk_sessions_spokentext",
+    ("text",),
+    "spoken_search",
+    "talk_sessions_spokentext_search",
+    positions=False,
+    key="talk_id",
+    words_from_app=True,
+)
+LONGEST_WORD = 255  # longer "words" are no words (and PostgreSQL refuses lexemes of 2 KB)
+
+
+def lexemes(text: str) -> str:
+    """The distinct words of a text as the search finds them (words()), space-separated
+    for PostgreSQL's array_to_tsvector: the query side splits words by the same rule.
+    One string, not a list: quoting 3,000 list items took longer than storing them."""
+    return " ".join(w for w in set(WORD.findall(text.lower())) if len(w) <= LONGEST_WORD)
+
+
+def store_spoken_sql(vendor: str) -> str:
+    """One statement that writes a talk's spoken text (params: talk id, text, starts as
+    JSON; on PostgreSQL also lexemes(text)), new or replaced. SQLite's triggers keep
+    its index; on PostgreSQL the words go in with the row (an UPDATE after the insert
+    wrote the row and its index entries twice: 9 ms an hour of speech)."""
+    table, key = TRANSCRIPTS.table, TRANSCRIPTS.key
+    if vendor != "postgresql":
+        return (
+            f"INSERT INTO {table} ({key}, text, starts) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({key}) DO UPDATE SET text = excluded.text, starts = excluded.starts"
+        )
+    return (
+        f"INSERT INTO {table} ({key}, text, starts, {PG_COLUMN}) "
+        "VALUES (%s, %s, %s, array_to_tsvector(string_to_array(%s, ' '))) "
+        f"ON CONFLICT ({key}) DO UPDATE SET text = excluded.text, starts = excluded.starts, "
+        f"{PG_COLUMN} = excluded.{PG_COLUMN}"
+    )
+
+
+def create_index_sql(vendor: str, index: Index = TALKS) -> list[str]:
+    table, fts = index.table, index.fts_table
     if vendor == "postgresql":
         # Stored, not an index on the expression: a match is checked against the
         # heap row, and recomputing the vector there cost 0.19 ms a talk.
-        document = " || ' ' || ".join(COLUMNS)
+        document = f"to_tsvector('simple', {" || ' ' || ".join(index.columns)})"
+        if not index.positions:
+            document = f"strip({document})"
+        column = (
+            "NOT NULL DEFAULT ''::tsvector"
+            if index.words_from_app
+            else f"GENERATED ALWAYS AS ({document}) STORED"
+        )
         return [
-            f"ALTER TABLE talk_sessions_talk ADD COLUMN {PG_COLUMN} tsvector "
-            f"GENERATED ALWAYS AS (to_tsvector('simple', {document})) STORED",
-            f"CREATE INDEX talk_search ON talk_sessions_talk USING GIN ({PG_COLUMN})",
+            f"ALTER TABLE {table} ADD COLUMN {PG_COLUMN} tsvector {column}",
+            f"CREATE INDEX {index.name} ON {table} USING GIN ({PG_COLUMN})",
         ]
-    cols = ", ".join(COLUMNS)
-    new = ", ".join(f"new.{c}" for c in COLUMNS)
-    old = ", ".join(f"old.{c}" for c in COLUMNS)
-    insert = f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.id, {new});"
-    delete = (
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.id, {old});"
-    )
+    cols = ", ".join(index.columns)
+    new = ", ".join(f"new.{c}" for c in index.columns)
+    old = ", ".join(f"old.{c}" for c in index.columns)
+    key = index.key
+    insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{key}, {new});"
+    delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{key}, {old});"
+    # Without positions, a prefix index of two and three letters: "the" as the last,
+    # unfinished word otherwise merges the doclists of every word that starts with it.
+    options = "" if index.positions else ", detail='none', prefix='2 3'"
     return [
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='talk_sessions_talk', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER talk_search_insert AFTER INSERT ON talk_sessions_talk BEGIN {insert} END",
-        f"CREATE TRIGGER talk_search_delete AFTER DELETE ON talk_sessions_talk BEGIN {delete} END",
-        f"CREATE TRIGGER talk_search_update AFTER UPDATE OF {cols} ON talk_sessions_talk "
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
+        f"content_rowid='{key}', tokenize='unicode61 remove_diacritics 2'{options})",
+        f"CREATE TRIGGER {index.name}_insert AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER {index.name}_delete AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER {index.name}_update AFTER UPDATE OF {cols} ON {table} "
         f"BEGIN {delete} {insert} END",
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
 
 
-def drop_index_sql(vendor: str) -> list[str]:
+def drop_index_sql(vendor: str, index: Index = TALKS) -> list[str]:
     if vendor == "postgresql":
         return [
-            "DROP INDEX IF EXISTS talk_search",
-            f"ALTER TABLE talk_sessions_talk DROP COLUMN IF EXISTS {PG_COLUMN}",
+            f"DROP INDEX IF EXISTS {index.name}",
+            f"ALTER TABLE {index.table} DROP COLUMN IF EXISTS {PG_COLUMN}",
         ]
     return [
-        "DROP TRIGGER IF EXISTS talk_search_insert",
-        "DROP TRIGGER IF EXISTS talk_search_delete",
-        "DROP TRIGGER IF EXISTS talk_search_update",
-        f"DROP TABLE IF EXISTS {FTS_TABLE}",
+        f"DROP TRIGGER IF EXISTS {index.name}_insert",
+        f"DROP TRIGGER IF EXISTS {index.name}_delete",
+        f"DROP TRIGGER IF EXISTS {index.name}_update",
+        f"DROP TABLE IF EXISTS {index.fts_table}",
     ]

@@ -56,10 +56,10 @@ FACET_LIMIT = 60  # tracks or languages offered in a filter; the rest are found 
 
 
 def facets() -> dict[str, list[tuple[str, str]]]:
-    """The catalog's conferences, years, tracks and languages, as filter choices. One
-    query; cached per catalog version (sessions.listing) by the pages that use it.
+    """The catalog's conferences, years, tracks and languages, as filter choices. Two
+    queries; cached per catalog version (sessions.listing) by the pages that use it.
     A filter with one choice or none is left out: it could not narrow anything."""
-    from sessions.models import Talk
+    from sessions.models import Talk, Transcript
 
     rows = list(
         Talk.objects.values_list(
@@ -86,4 +86,6 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         "language": offered(languages),
         # Only the kinds there are: "Workshop" with no workshops would find nothing.
         "kind": offered([(k.value, k.label) for k in Talk.Kind if k.value in kinds]),
+        # A second query: "Has a transcript" only once some talk has one.
+        "transcript": Transcript.objects.exists(),
     }

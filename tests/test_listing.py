@@ -112,8 +112,9 @@ def test_cached_search_sees_a_changed_talk_at_once(client, talk):
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_search_query_counts(client, make_talks, django_assert_num_queries):
     make_talks(25)
-    # version, topics in use, filter choices, ids of every match, the page's talks, their topics
-    with django_assert_num_queries(6):
+    # version, topics in use, filter choices (2), ids of every match, the page's talks, their
+    # topics (no passages: no talk has a transcript)
+    with django_assert_num_queries(7):
         first = client.get("/", {"q": "talk number", "page": 2}).content.decode()
     assert "25 talks matching" in first and "Talk number 24" in first
     assert "Page 2 of 2" in first and "Talk number 19" not in first

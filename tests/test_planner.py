@@ -524,9 +524,9 @@ def test_catalog_signed_in_query_count(
     watching = Entry.objects.select_related("user").get(user=alice, talk=talks[0])
     queue.set_status(watching, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
     # session, user with profile and page token, catalog version (the kept page's key, then
-    # the page's), topics in use, filter choices and count (first time only), my tags, talks
-    # with my entries, their topics; home: in progress with up next, queue total
-    with django_assert_num_queries(12):
+    # the page's), topics in use, filter choices (2) and count (first time only), my tags,
+    # talks with my entries, their topics; home: in progress with up next, queue total
+    with django_assert_num_queries(13):
         response = alice_client.get("/")
     html = response.content.decode()
     assert f"{n} talk" in html

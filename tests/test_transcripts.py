@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from sessions import transcripts
 from sessions.catalog import CatalogError
 from sessions.models import Passage, Talk, Transcript
 from sessions.readers.transcripts import Line, passages, read
@@ -162,7 +163,7 @@ def test_the_talk_page_shows_the_transcript_with_times_that_open_the_video(clien
     assert '<h2 id="transcript-heading-1">Transcript</h2>' in html
     assert (
         '<a class="transcript-time" href="https://youtu.be/RfvL_423a-I?t=65">1:05</a> '
-        "The world is async." in html
+        '<span class="passage-text">The world is async.</span>' in html
     )
     assert "alert(1)" not in html
 
@@ -197,8 +198,8 @@ def test_read_it_whole_and_find_words_in_it(client, catalog, folder):
     assert f'href="{url}">Read it whole' in client.get(vogels.get_absolute_url()).content.decode()
     whole = client.get(url).content.decode()
     assert f'href="{vogels.get_absolute_url()}#play=0">0:00</a> so today' in whole
-    hits = client.get(url, {"q": "asynchron world"}).content.decode()
-    assert "1 passage with “asynchron world”" in hits
+    hits = client.get(url, {"q": "world asynchron"}).content.decode()
+    assert "1 passage with “world asynchron”" in hits
     assert "<mark>asynchronous</mark> systems and why the <mark>world</mark>" in hits
     none = client.get(url, {"q": "<script>"}).content.decode()
     assert "0 passages with “&lt;script&gt;”" in none and "<script>" not in none.split("<main")[1]
@@ -208,3 +209,67 @@ def test_read_it_whole_and_find_words_in_it(client, catalog, folder):
         ).status_code
         == 404
     )
+
+
+def test_a_passage_ends_before_a_long_silence():
+    # Its time must be where its words are: not a minute of music before them.
+    lines = [Line(0, "Good morning."), Line(3, "Welcome."), Line(724, "After the break.")]
+    assert [(p.start, p.text) for p in passages(lines)] == [
+        (0, "Good morning. Welcome."),
+        (724, "After the break."),
+    ]
+
+
+def test_quote_without_javascript_keeps_the_note_as_typed(alice_client, alice, catalog):
+    from planner import queue
+    from planner.models import Entry, note_fingerprint
+
+    desantis, other = catalog[0], catalog[1]
+    parsed = read(b"WEBVTT\n\n12:04.000 --> 12:09.000\nThe chip does the work.\n", ".vtt", "a")
+    passage = transcripts.write(desantis, parsed, "en").passages.get()
+    elsewhere = transcripts.write(other, parsed, "en").passages.get()
+    entry = queue.track(alice, desantis)
+    url = f"/entries/{entry.pk}/note/"
+    typed = {"note": "Unsaved words.", "base": note_fingerprint(""), "quote": passage.pk}
+    response = alice_client.post(url, {**typed, "next": desantis.get_absolute_url()})
+    assert response.status_code == 302
+    note = Entry.objects.get(pk=entry.pk).note
+    assert note == "Unsaved words.\n12:04 “The chip does the work.”\n"
+    page = alice_client.get(desantis.get_absolute_url()).content.decode()
+    assert "Quote added to your note." in page
+    # Another talk's passage is not quoted here; the typed text is still saved.
+    again = {"note": note + "More.", "base": note_fingerprint(note), "quote": elsewhere.pk}
+    alice_client.post(url, again)
+    assert Entry.objects.get(pk=entry.pk).note == note + "More."
+
+
+def statistics_of(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_statistic WHERE starelid = %s::regclass", [table]
+            )
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def test_a_big_folder_is_read_on_every_core_with_the_same_result(catalog, folder, monkeypatch):
+    from sessions.management.commands import import_transcripts
+
+    monkeypatch.setattr(import_transcripts, "PARALLEL_FROM", 2)  # this folder in workers
+    for talk in catalog[3:6]:  # more talks, each by its slug
+        shutil.copy(SAMPLES / "long-cues.srt", folder / f"{talk.slug}.en.srt")
+    out = run(folder, "--conference", "aws-reinvent-2022")
+    assert "4 transcript(s) attached, 1 unmatched" in out
+    assert Passage.objects.filter(transcript__talk=catalog[3]).count() == 4
+    assert statistics_of("talk_sessions_passage")  # the planner knows the new rows
+    # One bad file among them still stops everything, and says which.
+    (folder / "broken.en.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:0")
+    with pytest.raises(CommandError, match="1 file"):
+        run(folder)

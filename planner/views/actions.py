@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from planner import notes, queue
 from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm, TrackForm, UndoForm
 from planner.markup import format_clock
-from planner.models import Entry, note_fingerprint
+from planner.models import NOTE_MAX_CHARS, Entry, note_fingerprint
 from planner.views.common import back, entry_for_user, fragment
 from planner.views.talk import fragment_for, refused, talk_context, undo_offer
-from sessions.models import Talk
+from sessions.models import Passage, Talk
 
 TRACKED = {
     Entry.Status.QUEUED: "Added “{}” to your queue.",
@@ -127,10 +127,20 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry, form, refusal = _bound(request, entry_id, NoteForm, template, "note_form")
     if refusal:
         return refusal
-    entry, conflict = notes.save(entry, form.cleaned_data["note"], form.cleaned_data["base"])
+    text = form.cleaned_data["note"]
+    quoted = form.cleaned_data["quote"] and (
+        Passage.objects.filter(pk=form.cleaned_data["quote"], transcript__talk=entry.talk_id)
+        .values_list("start_seconds", "text")
+        .first()
+    )
+    if quoted:  # a passage's Quote button, without JavaScript: the note as typed, and it
+        text = notes.quoted(text, format_clock(quoted[0]), quoted[1])[:NOTE_MAX_CHARS]
+    entry, conflict = notes.save(entry, text, form.cleaned_data["base"])
     message = (
         "Note saved. It had changed in another tab: that text is kept under Earlier versions."
         if conflict
+        else "Quote added to your note."
+        if quoted
         else "Note saved."
     )
     if not request.htmx:

@@ -1,5 +1,7 @@
 """The catalog, which is also the signed-in home."""
 
+from itertools import groupby
+
 from django.core.cache import caches
 from django.db.models import FilteredRelation, Q
 from django.http import HttpRequest, HttpResponse
@@ -90,6 +92,10 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         mine = FilteredRelation("entries", condition=Q(entries__user=user))
         rows = rows.annotate(mine=mine).select_related("mine")
     status = 200
+    said_only: frozenset[int] = frozenset()
+    speed = speed_of(profile)
+    # Whether any talk has a transcript (from the filter choices, kept per version).
+    spoken = listing.cached(token, "facets", facets)["transcript"]
     if not form.is_valid():
         page, query = paginate(request.GET, rows.none())
         status = 400
@@ -100,31 +106,63 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         # Filtered: one query for the ids of every match in order gives the count and
         # the page; a COUNT and a page query each walked the matches (5 ms apiece).
         data = form.cleaned_data
-        matches = filters.talks(Talk.objects.in_order(), data, user, speed_of(profile), form.topics)
+        said = spoken and bool(data.get("q"))
 
-        def find() -> list[int]:
-            return list(matches.values_list("pk", flat=True))
+        def find() -> tuple[list[int], frozenset[int]]:
+            return matching(data, user, speed, form.topics, said)
 
         if not filters.is_public(data):
-            ids = find()
+            ids, said_only = find()
         else:  # the same for everyone: shared by every request this process serves
-            key = f"ids:{filters.public_key(data, speed_of(profile))}"
-            ids = listing.cached(token, key, find)
+            key = f"ids:{filters.public_key(data, speed)}"
+            ids, said_only = listing.cached(token, key, find)
         page, query = paginate(request.GET, ids)
         by_pk = rows.in_bulk(page.object_list)
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
-    speed = speed_of(profile)
     talks = list(page)
     cards.prepare(talks, images(request)["remote_images"], token)
+    words = form.cleaned_data.get("q") if status == 200 else ""
+    if words and spoken:
+        cards.find_said(talks, words, said_only)
     items = [item_for(t, getattr(t, "mine", None), speed) for t in talks]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
-    if status == 200 and (sort := form.cleaned_data.get("sort")):
-        context["sorted_by"] = dict(SORT_HEADINGS)[sort]
+    sort = form.cleaned_data.get("sort") if status == 200 else ""
+    context["sections"] = sections(items, dict(SORT_HEADINGS).get(sort or ""), words, said_only)
     if partial:
         # Say the new count aloud: the list itself is replaced silently.
         context["announce"] = render_to_string("planner/catalog.html#count", context).strip()
         context["announce_in"] = "results"
     return context, status
+
+
+def sections(items: list, sorted_by: str | None, words: str, said_only: frozenset[int]):
+    """The page's cards under their headings: found by the search's words, then found by
+    what their transcripts say; one list in the order asked for; or by conference and
+    kind, as the conference lists them."""
+    if said_only:
+        order = f" · {sorted_by}" if sorted_by else ""
+        found = [
+            (f"About “{words}”{order}", [i for i in items if i.talk.pk not in said_only]),
+            (f"Said in the talks{order}", [i for i in items if i.talk.pk in said_only]),
+        ]
+        return [(heading, part) for heading, part in found if part]
+    if sorted_by:
+        return [(sorted_by, items)] if items else []
+    return [(label, list(part)) for label, part in groupby(items, lambda i: i.talk.section_label)]
+
+
+def matching(data: dict, user, speed: int, topics, said: bool):
+    """The ids of the talks the filters find, in order; with `said`, then those whose
+    transcripts say the words (and not their titles or outlines), whose ids come
+    second. Plain rows: a common word finds thousands."""
+    rows = filters.talks(Talk.objects.in_order(), data, user, speed, topics)
+    ids = [pk for (pk,) in listing.rows(rows.values_list("pk"))]
+    if not said:
+        return ids, frozenset()
+    spoken = filters.talks(Talk.objects.in_order(), data, user, speed, said=True)
+    found = set(ids)
+    only = [pk for (pk,) in listing.rows(spoken.values_list("pk")) if pk not in found]
+    return ids + only, frozenset(only)
 
 
 SORT_HEADINGS = [

@@ -1,36 +1,20 @@
 """A talk's transcript read whole and searched; staff attach one from the talk page."""
 
-import re
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from planner.forms import TranscriptForm
 from planner.views.conferences import staff_only
 from planner.views.talk import transcripts_of
-from sessions import transcripts
+from sessions import search, transcripts
 from sessions.catalog import CatalogError
 from sessions.models import Talk
 from sessions.readers.transcripts import read
-from sessions.search import words as words_of
 
 MAX_QUERY = 200
-
-
-def marked(text: str, found: list[str]) -> str:
-    """The passage, escaped, with each word that starts with a searched word marked."""
-    if not found:
-        return escape(text)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in found) + r")\w*", re.I)
-    out, at = [], 0
-    for match in pattern.finditer(text):
-        out += [escape(text[at : match.start()]), f"<mark>{escape(match[0])}</mark>"]
-        at = match.end()
-    return "".join([*out, escape(text[at:])])
 
 
 @require_GET
@@ -44,13 +28,13 @@ def transcript_page(request: HttpRequest, conference_slug: str, slug: str) -> Ht
     if not transcripts:
         raise Http404("This talk has no transcript yet.")
     query = request.GET.get("q", "")[:MAX_QUERY]
-    found = words_of(query)
+    found = search.patterns(query)  # the catalog search's rule for a word
     sections = []
     for transcript, passages in transcripts:
         rows = [
-            (p, mark_safe(marked(p.text, found)))
+            (p, mark_safe(search.marked(p.text, found)))
             for p in passages
-            if all(re.search(r"\b" + re.escape(w), p.text, re.I) for w in found)
+            if search.has_every(p.text, found)
         ]
         sections.append((transcript, rows))
     hits = sum(len(rows) for _, rows in sections)

@@ -195,7 +195,8 @@ def read(data: bytes, suffix: str, name: str = "the file") -> ParsedTranscript:
 
 def passages(lines: list[Line]) -> list[Passage]:
     """Lines joined into passages of about 30-60 seconds, ending at a sentence's end
-    where one comes after 30 seconds, else at the line end after 60."""
+    where one comes after 30 seconds, else at the line end after 60, or before a line
+    that starts after 60 (a silence: the passage's time must be where its words are)."""
     out: list[Passage] = []
     words: list[str] = []
     start = end = 0.0
@@ -207,7 +208,12 @@ def passages(lines: list[Line]) -> list[Passage]:
         # Its end, or where the next line starts (the WWDC shape gives starts only).
         end = line.end if line.end is not None else following if following is not None else start
         length = end - start
-        if (length >= PASSAGE_MIN and SENTENCE_END.search(line.text)) or length >= PASSAGE_MAX:
+        gap = following is not None and following - start >= PASSAGE_MAX
+        if (
+            (length >= PASSAGE_MIN and SENTENCE_END.search(line.text))
+            or length >= PASSAGE_MAX
+            or gap
+        ):
             out.append(Passage(int(start), max(int(start), round(end)), " ".join(words)))
             words = []
     if words:

@@ -393,19 +393,25 @@
       }, { passive: true });
     }
   }
+  // A passage into the note as `12:04 “…”` on a line of its own (planner.notes.quoted
+  // writes the same line when the Quote button is pressed without JavaScript).
+  function quoteInto(passage) {
+    const field = document.querySelector(".note-form textarea");
+    if (!field || !passage) return;
+    const time = passage.querySelector(".transcript-time").textContent.trim();
+    const words = passage.querySelector(".passage-text").textContent.trim();
+    const text = field.value;
+    const lead = text === "" || text.endsWith("\n") ? "" : "\n";
+    field.value = text + lead + time + " “" + words + "”\n";
+    field.focus();
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
   const quote = document.querySelector("[data-quote]");
-  if (quote) {
-    quote.addEventListener("click", () => {
-      const field = document.querySelector(".note-form textarea");
-      const passage = current || said[0];
-      if (!field || !passage) return;
-      const time = passage.querySelector(".transcript-time").textContent.trim();
-      const words = passage.textContent.trim().slice(time.length).trim();
-      const text = field.value;
-      const lead = text === "" || text.endsWith("\n") ? "" : "\n";
-      field.value = text + lead + time + " “" + words + "”\n";
-      field.focus();
-      field.dispatchEvent(new Event("input", { bubbles: true }));
+  if (quote) quote.addEventListener("click", () => quoteInto(current || said[0]));
+  for (const button of document.querySelectorAll(".quote-button")) {
+    button.addEventListener("click", (event) => {
+      event.preventDefault(); // into the field, saved as typing is: not a form post
+      quoteInto(button.closest("li"));
     });
   }
 

@@ -3,6 +3,8 @@
 import os
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -85,7 +87,20 @@ def page(browser, live_server, transactional_db):
     page.on("console", on_console)
     yield page
     context.close()
+    requests_done()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+def requests_done(seconds: float = 5.0) -> None:
+    """Wait for the live server's requests in flight to end: a request the page sent as
+    it closed (a progress save on pagehide) may still be running, and on PostgreSQL it
+    deadlocked with the flush's TRUNCATE under a loaded machine. The server answers each
+    request on a thread of socketserver's (ThreadingMixIn: process_request_thread)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -439,6 +439,51 @@ def test_the_transcript_follows_the_video_and_quotes_into_the_note(page, viewer,
     expect(page.get_by_label("Follow the video")).not_to_be_checked()
 
 
+def test_a_passage_quote_button_puts_it_into_the_note(page, viewer, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "R11YgBEZzqE.en.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:05.000 --> 00:09.000\nGood evening.\n\n"
+        "12:04.000 --> 12:09.000\nThe chip that does the work.\n"
+    )
+    call_command("import_transcripts", str(path), verbosity=0)
+    open_talk(page, DESANTIS)
+    page.get_by_label("My notes").fill("My own words.")
+    page.get_by_role("button", name="Quote 12:04 into my note").click()
+    expected = "My own words.\n12:04 “The chip that does the work.”\n"
+    expect(page.get_by_label("My notes")).to_have_value(expected)
+    page.clock.run_for(2000)  # typing's autosave
+    eventually(lambda: entry(DESANTIS).note == expected)
+
+
+def test_a_search_finds_what_is_said_and_plays_there(page, viewer, tmp_path):
+    """The issue's walk: a phrase from the middle of a talk, "Said at 12:04", the player
+    starting there at the person's speed, the passage marked."""
+    from django.core.management import call_command
+
+    path = tmp_path / "R11YgBEZzqE.en.vtt"
+    cues = "".join(
+        f"\n{m:02d}:00.000 --> {m:02d}:20.000\nMinute {m} of the talk.\n" for m in range(11)
+    )
+    cues += "\n12:04.000 --> 12:09.000\nThe nitro chip offloads the hypervisor.\n"
+    cues += "\n13:00.000 --> 13:20.000\nAnd then we moved on.\n"
+    path.write_text("WEBVTT\n" + cues)
+    call_command("import_transcripts", str(path), verbosity=0)
+    open_talk(page, DESANTIS, duration=3600)
+    page.goto("/?q=chip+offloads+hyper")
+    scripts_ready(page)
+    link = page.get_by_role("link", name="Said at 12:04")
+    expect(link.locator("xpath=..")).to_contain_text("nitro chip offloads the hypervisor")
+    link.click()
+    page.clock.run_for(2000)
+    assert "start=724" in page.locator("#player-frame").get_attribute("src")
+    expect(page.locator("#player-status")).to_have_text("Playing at 1.5x.")
+    page.clock.run_for(1000)
+    current = page.locator(".transcript-passages li[aria-current=true]")
+    expect(current).to_contain_text("The nitro chip offloads the hypervisor.")
+
+
 @pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (375, "dark")])
 def test_transcripts_have_no_axe_violations(page, viewer, tmp_path, width, scheme):
     from django.core.management import call_command
@@ -450,8 +495,9 @@ def test_transcripts_have_no_axe_violations(page, viewer, tmp_path, width, schem
     page.emulate_media(color_scheme=scheme)
     open_talk(page, DESANTIS)
     url = Talk.objects.get(title=DESANTIS).get_absolute_url()
-    for address in (url, f"{url}transcript/", f"{url}transcript/?q=chip+work"):
+    search = "/?q=does+the+work"  # found by what is said: the passage on the card
+    for address in (url, f"{url}transcript/", f"{url}transcript/?q=chip+work", search):
         page.goto(address)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
         assert results.violations_count == 0, f"{address}\n{results.generate_report()}"
-    expect(page.locator("mark").first).to_have_text("chip")
+    expect(page.locator(".said")).to_contain_text("Said at 0:01")  # the search, checked last

@@ -122,6 +122,17 @@ def combine(runs: list[dict]) -> dict:
     return out
 
 
+def report(command: BaseCommand, figures: dict, path: Path) -> None:
+    """Write the figures as JSON, print their table, and fail if a goal was missed."""
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2))
+    command.stdout.write(command.table(figures))
+    command.stdout.write(f"Figures written to {path}")
+    if not all(c["pass"] for c in figures["checks"]):
+        failed = ", ".join(c["check"] for c in figures["checks"] if not c["pass"])
+        raise CommandError(f"BENCHMARK GOALS MISSED on {figures['database']}: {failed}")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -207,14 +218,7 @@ class Command(BaseCommand):
 
         figures["results"] = results
         figures["checks"] = self.judge(figures, endpoints)
-        out.mkdir(exist_ok=True)
-        path = out / f"bench-{vendor}.json"
-        path.write_text(json.dumps(figures, indent=2))
-        self.stdout.write(self.table(figures))
-        self.stdout.write(f"Figures written to {path}")
-        if not all(c["pass"] for c in figures["checks"]):
-            failed = ", ".join(c["check"] for c in figures["checks"] if not c["pass"])
-            raise CommandError(f"BENCHMARK GOALS MISSED on {vendor}: {failed}")
+        report(self, figures, out / f"bench-{vendor}.json")
 
     def reader(self) -> User:
         """The signed-in person of the issue: 50 talks queued, a few from the first page."""
