@@ -172,9 +172,6 @@ def said(vendor: str, text: str) -> Lookup | None:
     return InList(RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [query]))
 
 
-_LITERALS: dict[str, str] = {}  # each pattern patterns() made, and its word
-
-
 def _pg_said(query: str) -> list[int]:
     """The talks whose spoken text matches a tsquery, on PostgreSQL, asked on their own
     with sequential scans off for that one statement. For a common word the planner
@@ -204,12 +201,11 @@ def patterns(text: str) -> list[re.Pattern]:
         # with \b is tried at every character (1.2 ms an hour of speech, not 15 us).
         w = re.escape(word)
         source = rf"{w}(?<=\b{w})" + (r"\w*" if prefix else r"\b")
-        _LITERALS[source] = word
         out.append(re.compile(source, re.I))
     return out
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # bounded: every new search word makes one
 def _plain(pattern: str) -> re.Pattern:
     # The same pattern without IGNORECASE, for lowercased text: its literal start then
     # lets the regex engine skip ahead (a fifth of the time over a page's passages).
@@ -279,8 +275,9 @@ def said_where(text: str, starts: list[list[int]], found: list[re.Pattern], ever
 
 
 def _literal(pattern: str) -> str:
-    """The word (or start of one) a pattern of patterns() looks for."""
-    return _LITERALS[pattern]
+    """The word (or start of one) a pattern of patterns() looks for: what comes before
+    its look-back, unescaped."""
+    return re.sub(r"\\(.)", r"\1", pattern.split("(?<=", 1)[0])
 
 
 def where_said(talk_ids: list[int], text: str, spread: set[int]) -> dict[int, tuple[int, str]]:
