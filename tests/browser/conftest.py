@@ -39,17 +39,40 @@ CHROMIUM_ARGS = [
 ]
 
 
+class _Chromium:
+    """One Chromium for the whole run, launched again if it died: a browser that crashed
+    under one test (seen once in CI, while closing a page that had just answered a
+    beforeunload dialog) fails that test, not every browser test after it."""
+
+    def __init__(self, playwright) -> None:
+        self.playwright = playwright
+        self.browser = None
+
+    def current(self):
+        if self.browser is None or not self.browser.is_connected():
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        return self.browser
+
+
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         # Once, in one line, instead of a traceback per browser test.
         pytest.exit(MISSING.format(CHROMIUM), returncode=1)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        launcher = _Chromium(p)
+        yield launcher
+        if launcher.browser is not None and launcher.browser.is_connected():
+            launcher.browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    return chromium.current()
 
 
 @pytest.fixture(autouse=True)
