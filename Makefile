@@ -22,7 +22,7 @@ endef
 
 .PHONY: help run dev test chromium-check lint format venv migrate catalog fixture loadtest soak screenshots bench bench-import bench-transcripts clean
 help:
-	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    - set up, migrate, load the re:Invent 2022 catalog, serve on http://127.0.0.1:$(PORT) with the background worker"
 	@echo "make dev    - the same with DEBUG on and autoreload, for working on the app"
 	@echo "make test   - ruff, migration check and the whole pytest suite (Chromium at \$$CHROMIUM, default /usr/bin/chromium)"
 	@echo "make format - ruff format and autofix"
@@ -61,7 +61,7 @@ $(SECRET_FILE):
 run: catalog $(SECRET_FILE)
 	@$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(if $(filter 0.0.0.0 ::,$(HOST)),$$(hostname).local,$(HOST)):$(PORT)"
-	$(RUN_ENV) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) planner.wsgi
+	$(RUN_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/honcho start --no-colour -f Procfile
 
 # For working on the app: DEBUG on, the code reloaded as it changes.
 dev: catalog

@@ -461,6 +461,12 @@ class BackupForm(forms.Form):
         return upload
 
 
+class SourceForm(forms.Form):
+    """Staff's switch for a conference's automatic refresh."""
+
+    refresh = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")])
+
+
 class ImportForm(forms.Form):
     """The staff's Add-a-conference form: a file or a URL, and what to call it."""
 

@@ -72,9 +72,20 @@ INSTALLED_APPS = [
     "django_htmx",
     "taggit",
     "axes",
+    "django_tasks_db",
     "sessions.apps.SessionsConfig",
     "planner.apps.PlannerConfig",
 ]
+# Background work (catalog refreshes): Django's Tasks framework. The default keeps the
+# queue in our own database and `manage.py run_worker` runs it; a bigger site names
+# another backend of the same API here (TASKS_BACKEND), see README: Deployment.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 # Catalog imports from a URL refuse private and local addresses (sessions.fetch);
 # tests and a trusted private network may allow them.
 CATALOG_IMPORT_ALLOW_PRIVATE_URLS = envbool("CATALOG_IMPORT_ALLOW_PRIVATE_URLS", False)

@@ -68,6 +68,11 @@ urlpatterns = [
         conferences.conference_refresh,
         name="conference_refresh",
     ),
+    path(
+        "conferences/<slug:slug>/source/",
+        conferences.conference_source,
+        name="conference_source",
+    ),
     path("queue/", queue.queue_page, name="queue"),
     path("add/", found.add_talk, name="add_talk"),
     path("manifest.webmanifest", app.manifest, name="manifest"),

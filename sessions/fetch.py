@@ -62,6 +62,9 @@ class Fetched:
     url: str  # after redirects
     content_type: str
     body: bytes
+    etag: str = ""  # the validators to send next time (conditional GET)
+    last_modified: str = ""
+    not_modified: bool = False  # 304: the copy we have is current; body is empty
 
 
 class _Deadline:
@@ -213,19 +216,26 @@ def fetch(
     max_bytes: int = MAX_BYTES,
     deadline: float | None = None,
     allow_private: bool | None = None,
+    etag: str = "",
+    last_modified: str = "",
 ) -> Fetched:
-    """The body of an http(s) URL, or FetchError saying why not."""
+    """The body of an http(s) URL, or FetchError saying why not. Given the validators of
+    the copy we have (etag, last_modified), a server may answer 304: Fetched.not_modified."""
     deadline = DEADLINE if deadline is None else deadline
     if allow_private is None:
         allow_private = getattr(settings, "CATALOG_IMPORT_ALLOW_PRIVATE_URLS", False)
     clock = _Deadline(deadline)
     try:
-        return _fetch(url, max_bytes, clock, allow_private)
+        conditions = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+        conditions = {k: v for k, v in conditions.items() if v}
+        return _fetch(url, max_bytes, clock, allow_private, conditions)
     except _Late as exc:
         raise FetchError(f"the source did not answer within {deadline:g} s") from exc
 
 
-def _fetch(url: str, max_bytes: int, deadline: _Deadline, allow_private: bool) -> Fetched:
+def _fetch(
+    url: str, max_bytes: int, deadline: _Deadline, allow_private: bool, conditions: dict
+) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         scheme, host, port, path, addresses = _target(url, allow_private, deadline)
         connection = _connection(scheme, host, port, addresses, deadline)
@@ -233,19 +243,25 @@ def _fetch(url: str, max_bytes: int, deadline: _Deadline, allow_private: bool) -
             connection.request(
                 "GET",
                 path,
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **conditions},
             )
             response = connection.getresponse()
             if response.status in REDIRECTS and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location"))
                 continue
+            validators = {
+                "etag": (response.getheader("ETag") or "")[:200],
+                "last_modified": (response.getheader("Last-Modified") or "")[:100],
+            }
+            if response.status == 304 and conditions:
+                return Fetched(url, "", b"", not_modified=True, **validators)
             if not 200 <= response.status < 300:
                 raise FetchError(f"the server answered {response.status} {response.reason}")
             declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
             body = _read(response, max_bytes)
-            return Fetched(url, response.getheader("Content-Type", ""), body)
+            return Fetched(url, response.getheader("Content-Type", ""), body, **validators)
         except _Late:
             raise
         except TimeoutError as exc:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -32,6 +33,49 @@ class Conference(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+class Source(models.Model):
+    """How a conference imported from an address is kept current: what the source last
+    said (its validators for a conditional GET, a digest of what was applied), how the
+    last tries went and when the next is due. Written only by sessions.refresh."""
+
+    class Paused(models.TextChoices):
+        NO = "", "Refreshed by itself"
+        STAFF = "staff", "Paused by staff"
+        FAILURES = "failures", "Paused after three months of failures"
+
+    conference = models.OneToOneField(
+        Conference, on_delete=models.CASCADE, primary_key=True, related_name="source"
+    )
+    paused = models.CharField(max_length=10, blank=True, choices=Paused.choices)
+    imported_at = models.DateTimeField(default=timezone.now)
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, blank=True)  # sha256 of the body last applied
+    checked_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(blank=True)  # what the last successful check did, in words
+    failures = models.PositiveIntegerField(default=0)  # in a row
+    failing_since = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # why the last try failed, in words
+    next_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # a refresh task waits for it
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paused__in=["", "staff", "failures"]), name="source_paused_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(failures=0) | Q(failing_since__isnull=False),
+                name="source_failures_have_a_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Source of {self.conference_id}"
 
 
 def tag_links(through, relation: str, to_attr: str) -> Prefetch:

@@ -21,7 +21,7 @@ from taggit.models import Tag
 
 from sessions import bulk, listing, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.models import Conference, FoundTalk, Recording, TaggedTalk, Talk
+from sessions.models import Conference, FoundTalk, Recording, Source, TaggedTalk, Talk
 from sessions.source_tags import source_topics
 from sessions.topics import topics_for
 
@@ -38,6 +38,23 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)
     videos_added: int = 0  # talks that had no recording and now have one
     dry_run: bool = False
+
+
+def report(result: ImportResult) -> list[str]:
+    """What an import did, in lines a person reads (the command and the staff page)."""
+    lines = [
+        f"{result.conference.name}: {result.created} talks created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.skipped)} skipped"
+        + (" (dry run: nothing was written)" if result.dry_run else "")
+    ]
+    if result.videos_added:
+        lines.append(f"{result.videos_added} talks now have a recording.")
+    if result.not_in_file:
+        lines.append(
+            f"{result.not_in_file} talks of this conference are not in the file; left as they are."
+        )
+    lines += [f"skipped {reason}" for reason in result.skipped]
+    return lines
 
 
 def _unique_slug(title: str, taken: set[str]) -> str:
@@ -320,6 +337,8 @@ def _apply(plan: _Plan) -> ImportResult:
         slug=plan.conference.slug, defaults=plan.conference_defaults
     )[0]
     plan.conference = conference
+    if conference.source_url:  # imported from an address: kept current (sessions.refresh)
+        Source.objects.get_or_create(conference=conference)
     # Slugs may move between talks on re-import: park the affected rows first.
     moving = [t.pk for t in plan.matched.values()]
     if moving:

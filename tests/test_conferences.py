@@ -68,7 +68,7 @@ def test_a_conference_page_names_its_tracks_and_links_its_talks(client):
     assert 'href="/?conference=exc24"' in html
     assert "Community (1)" in html and "Hardware (2)" in html
     assert "<dd>media.ccc.de conference (API JSON)</dd>" in html  # the last source read
-    assert "Refresh from the source" not in html
+    assert "Refresh now" not in html and "Kept current" not in html
     assert client.get("/conferences/nope/").status_code == 404
 
 
@@ -226,7 +226,7 @@ def test_a_url_import_and_a_refresh_that_brings_the_recordings(staff_client, ser
     assert not Talk.objects.exclude(video_ref="").exists()
 
     page = staff_client.get("/conferences/exc24/").content.decode()
-    assert "Refresh from the source" in page
+    assert "Refresh now" in page
     response = staff_client.post("/conferences/exc24/refresh/", follow=True)
     assert "0 talks created, 0 updated, 4 unchanged" in response.content.decode()
 

@@ -7,16 +7,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planner import previews
-from planner.forms import ImportForm
+from planner.forms import ImportForm, SourceForm
 from planner.views.common import item_for, profile_of, speed_of
+from sessions import refresh, schedule
 from sessions.catalog import CatalogError
-from sessions.management.commands.import_catalog import report
 from sessions.models import Conference, Talk
-from sessions.readers import FORMATS, fetch, read_bytes, read_source
-from sessions.writer import write_catalog
+from sessions.readers import FORMATS, fetch, read_bytes
+from sessions.writer import report, write_catalog
 
 PREVIEW_TALKS = 8
 UPLOAD_FORMATS = {k: v for k, v in FORMATS.items() if k != "pyvideo"}
@@ -67,7 +68,21 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     fmt = FORMATS.get(conference.source_format, conference.source_format)
     context = {"conference": conference, "tracks": tracks, "format_label": fmt}
+    if request.user.is_staff and conference.source_url:
+        context["source"] = _source_facts(conference)
     return render(request, "planner/conference_detail.html", context)
+
+
+def _source_facts(conference: Conference) -> dict:
+    """How the conference is kept current, for staff."""
+    source = refresh.source_of(conference)
+    now = timezone.now()
+    every = schedule.pace(now, refresh.dates_of(conference, source))
+    return {
+        "source": source,
+        "pace": schedule.in_words(every),
+        "next_at": None if source.paused else max(now, refresh.next_due(conference, source, now)),
+    }
 
 
 def _source_name(form: ImportForm) -> str:
@@ -163,12 +178,30 @@ def conference_refresh(request: HttpRequest, slug: str) -> HttpResponse:
     if not conference.source_url:
         messages.error(request, "This conference was imported from a file: upload it again.")
         return redirect("conference_detail", slug)
-    try:
-        parsed = read_source(conference.source_url, conference.source_format)
-        result = write_catalog(parsed, source_url=conference.source_url)
-    except CatalogError as exc:
-        messages.error(request, f"Not refreshed: {exc}. Nothing was changed.")
+    outcome = refresh.refresh(conference)
+    if not outcome.ok:
+        messages.error(request, f"Not refreshed: {refresh.source_of(conference).error}. "
+                                "Nothing was changed.")  # fmt: skip
         return redirect("conference_detail", slug)
-    for line in report(result)[:20]:
+    for line in outcome.lines[:20]:
         messages.success(request, line)
-    return redirect("conference_detail", result.conference.slug)
+    return redirect("conference_detail", outcome.conference.slug)
+
+
+@staff_only
+@require_POST
+def conference_source(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = get_object_or_404(Conference.objects.exclude(source_url=""), slug=slug)
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing changed: choose Pause or Resume.")
+        return redirect("conference_detail", slug)
+    paused = form.cleaned_data["refresh"] == "pause"
+    refresh.pause(conference, paused)
+    messages.success(
+        request,
+        "Automatic refresh paused: the source is read only when you press Refresh now."
+        if paused
+        else "Automatic refresh is on again: the source is read within a minute.",
+    )
+    return redirect("conference_detail", slug)

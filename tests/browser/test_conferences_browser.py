@@ -1,15 +1,19 @@
 """The staff's Add-a-conference page in a browser: upload, preview, import, by keyboard;
 and thumbnails that load into a fixed box (no layout shift)."""
 
+from io import StringIO
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sessions.models import Talk
 from tests.browser.steps import sign_in
 from tests.browser.test_accessibility import WCAG
 from tests.conftest import PASSWORD
+from tests.sources import serve
 from tests.test_import_formats import SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -91,3 +95,38 @@ def test_a_thumbnail_that_does_not_arrive_leaves_our_poster(browser, live_server
     expect(poster).to_be_visible()
     assert "Video still" not in page.content()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_staff_keep_a_conference_current_by_keyboard(page, staff, settings, width):
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = True
+    source, stop = serve()
+    source.serve((SAMPLES / "schedule.xml").read_bytes())
+    try:
+        call_command("import_catalog", source.url, stdout=StringIO())
+        page.set_viewport_size({"width": width, "height": 900})
+        sign_in(page, "root")
+        page.goto("/conferences/exc24/")
+        kept = page.get_by_role("region", name="Kept current")
+        expect(kept).to_contain_text("Not yet")
+        kept.get_by_role("button", name="Refresh now").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text(
+            "0 talks created, 0 updated, 4 unchanged"
+        )
+        source.status = 503
+        kept.get_by_role("button", name="Refresh now").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text(
+            "Not refreshed: the server answered 503 Service Unavailable. Nothing was changed."
+        )
+        expect(kept).to_contain_text("Last error")
+        expect(kept).to_contain_text("Next try")
+        kept.get_by_role("button", name="Pause automatic refresh").press("Enter")
+        expect(kept).to_contain_text("Paused. The source is read only when you press Refresh now.")
+        page.wait_for_load_state()
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.violations_count == 0, results.generate_report()
+        kept.get_by_role("button", name="Resume automatic refresh").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("Automatic refresh is on again")
+    finally:
+        stop()

@@ -22,7 +22,13 @@ PUBLIC = {
     "plan_feed",  # by its token only: any other token is a 404 (tests/test_plan_page.py)
 }  # fmt: skip
 # Staff only: the catalog's door. Signed out: sign in; signed in without staff: 404.
-STAFF = {"conference_add", "conference_refresh", "merge_talk", "talk_transcript"}
+STAFF = {
+    "conference_add",
+    "conference_refresh",
+    "conference_source",
+    "merge_talk",
+    "talk_transcript",
+}
 PERSONAL_GET = {
     "queue", "watched", "settings", "lists", "list_detail", "list_markdown",
     "watched_markdown", "watched_csv", "backup_download", "password_change",

@@ -2,24 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sessions.catalog import CatalogError
 from sessions.readers import FORMATS, read_source
-from sessions.writer import ImportResult, write_catalog
-
-
-def report(result: ImportResult) -> list[str]:
-    """What an import did, in lines a person reads (the command and the staff page)."""
-    lines = [
-        f"{result.conference.name}: {result.created} talks created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.skipped)} skipped"
-        + (" (dry run: nothing was written)" if result.dry_run else "")
-    ]
-    if result.videos_added:
-        lines.append(f"{result.videos_added} talks now have a recording.")
-    if result.not_in_file:
-        lines.append(
-            f"{result.not_in_file} talks of this conference are not in the file; left as they are."
-        )
-    lines += [f"skipped {reason}" for reason in result.skipped]
-    return lines
+from sessions.writer import report, write_catalog
 
 
 class Command(BaseCommand):

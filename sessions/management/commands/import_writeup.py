@@ -3,9 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sessions.catalog import CatalogError
-from sessions.management.commands.import_catalog import report
 from sessions.readers import read_source
-from sessions.writer import write_catalog
+from sessions.writer import report, write_catalog
 
 
 class Command(BaseCommand):
