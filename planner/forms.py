@@ -467,6 +467,40 @@ class SourceForm(forms.Form):
     refresh = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")])
 
 
+class FeedForm(forms.Form):
+    url = forms.URLField(
+        label="YouTube feed address",
+        max_length=500,
+        assume_scheme="https",
+        help_text="https://www.youtube.com/feeds/videos.xml?playlist_id=… or ?channel_id=…",
+    )
+
+
+class PlaceForm(forms.Form):
+    """Staff place an upload no talk was found for: it is one of the talks still
+    without a recording, or a talk of its own."""
+
+    action = forms.ChoiceField(choices=[("attach", "Attach"), ("add", "Add as a new talk")])
+    talk = forms.ModelChoiceField(
+        queryset=None, required=False, label="It is the talk", empty_label="Choose a talk"
+    )
+
+    def __init__(self, *args, talks, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["talk"]
+        if isinstance(talks, list):  # one list for every upload on the page
+            field.queryset = Talk.objects.none()
+            field.choices = [("", field.empty_label), *((t.pk, t.title) for t in talks)]
+        else:
+            field.queryset = talks
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "attach" and not data.get("talk"):
+            self.add_error("talk", "Choose the talk this video is.")
+        return data
+
+
 class ImportForm(forms.Form):
     """The staff's Add-a-conference form: a file or a URL, and what to call it."""
 

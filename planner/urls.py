@@ -73,6 +73,22 @@ urlpatterns = [
         conferences.conference_source,
         name="conference_source",
     ),
+    path("conferences/<slug:slug>/feeds/", conferences.feed_add, name="feed_add"),
+    path(
+        "conferences/<slug:slug>/feeds/<int:pk>/refresh/",
+        conferences.feed_refresh,
+        name="feed_refresh",
+    ),
+    path(
+        "conferences/<slug:slug>/feeds/<int:pk>/source/",
+        conferences.feed_source,
+        name="feed_source",
+    ),
+    path(
+        "conferences/<slug:slug>/uploads/<int:pk>/",
+        conferences.feed_video_place,
+        name="feed_video_place",
+    ),
     path("queue/", queue.queue_page, name="queue"),
     path("add/", found.add_talk, name="add_talk"),
     path("manifest.webmanifest", app.manifest, name="manifest"),

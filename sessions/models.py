@@ -35,19 +35,16 @@ class Conference(models.Model):
         return (self.slug,)
 
 
-class Source(models.Model):
-    """How a conference imported from an address is kept current: what the source last
-    said (its validators for a conditional GET, a digest of what was applied), how the
-    last tries went and when the next is due. Written only by sessions.refresh."""
+class Checked(models.Model):
+    """An outside address read again on a schedule: what it last said (its validators for a
+    conditional GET, a digest of what was applied), how the last tries went and when the
+    next is due. Kept by sessions.refresh alone."""
 
     class Paused(models.TextChoices):
         NO = "", "Refreshed by itself"
         STAFF = "staff", "Paused by staff"
         FAILURES = "failures", "Paused after three months of failures"
 
-    conference = models.OneToOneField(
-        Conference, on_delete=models.CASCADE, primary_key=True, related_name="source"
-    )
     paused = models.CharField(max_length=10, blank=True, choices=Paused.choices)
     imported_at = models.DateTimeField(default=timezone.now)
     etag = models.CharField(max_length=200, blank=True)
@@ -64,18 +61,80 @@ class Source(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)  # a refresh task waits for it
 
     class Meta:
+        abstract = True
         constraints = [
             models.CheckConstraint(
-                condition=Q(paused__in=["", "staff", "failures"]), name="source_paused_known"
+                condition=Q(paused__in=["", "staff", "failures"]),
+                name="%(class)s_paused_known",
             ),
             models.CheckConstraint(
                 condition=Q(failures=0) | Q(failing_since__isnull=False),
-                name="source_failures_have_a_start",
+                name="%(class)s_failures_have_a_start",
+            ),
+        ]
+
+
+class Source(Checked):
+    """How a conference imported from an address (its source_url) is kept current."""
+
+    conference = models.OneToOneField(
+        Conference, on_delete=models.CASCADE, primary_key=True, related_name="source"
+    )
+
+    class Meta(Checked.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Source of {self.conference_id}"
+
+
+class Feed(Checked):
+    """A YouTube channel or playlist feed whose uploads are a conference's recordings
+    (sessions.feeds): it lists only the latest 15, so it is read often while recent."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(max_length=500)
+    title = models.CharField(max_length=200, blank=True)
+
+    class Meta(Checked.Meta):
+        constraints = [
+            *Checked.Meta.constraints,
+            models.UniqueConstraint(fields=["conference", "url"], name="feed_once_a_conference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class FeedVideo(models.Model):
+    """One upload a feed listed, and what became of it."""
+
+    class State(models.TextChoices):
+        MATCHED = "matched", "Attached to the talk of that title"
+        UNMATCHED = "unmatched", "For staff to place"
+        ATTACHED = "attached", "Attached by staff"
+        ADDED = "added", "Added as a new talk"
+        KNOWN = "known", "Already a recording in the catalog"
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="videos")
+    video_id = models.CharField(max_length=11)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    published = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices)
+    talk = models.ForeignKey("Talk", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "video_id"], name="feed_video_once"),
+            models.CheckConstraint(
+                condition=Q(state__in=["matched", "unmatched", "attached", "added", "known"]),
+                name="feed_video_state_known",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Source of {self.conference_id}"
+        return self.title
 
 
 def tag_links(through, relation: str, to_attr: str) -> Prefetch:

@@ -13,6 +13,7 @@ Running a refresh twice changes nothing the second time; two at once are each at
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from sessions import fetch, schedule
 from sessions.catalog import CatalogError
-from sessions.models import Conference, Source
+from sessions.models import Checked, Conference, Feed, Source
 from sessions.readers import read_bytes
 from sessions.writer import report, write_catalog
 
@@ -40,20 +41,27 @@ class Outcome:
     lines: list[str] = field(default_factory=list)
 
 
-def dates_of(conference: Conference, source: Source) -> schedule.Dates:
+def days_of(conference: Conference) -> tuple[datetime.date | None, datetime.date | None]:
+    """The conference's first and last day, as far as its talks say."""
     days = conference.talks.aggregate(first=Min("held_on"), last=Max("held_on"))
-    return schedule.Dates(days["first"], days["last"], source.imported_at)
+    return days["first"], days["last"]
+
+
+def dates_of(conference: Conference, state: Checked, days: tuple | None = None) -> schedule.Dates:
+    return schedule.Dates(*(days or days_of(conference)), state.imported_at)
 
 
 def source_of(conference: Conference) -> Source:
     return Source.objects.get_or_create(conference=conference)[0]
 
 
-def next_due(conference: Conference, source: Source, now: datetime.datetime) -> datetime.datetime:
-    """When the source should be read next (a source never read: a pace after import)."""
-    if source.next_at is not None:
-        return source.next_at
-    return source.imported_at + schedule.pace(now, dates_of(conference, source))
+def next_due(
+    conference: Conference, state: Checked, now: datetime.datetime, days: tuple | None = None
+) -> datetime.datetime:
+    """When the address should be read next (one never read: a pace after its import)."""
+    if state.next_at is not None:
+        return state.next_at
+    return state.imported_at + schedule.pace(now, dates_of(conference, state, days))
 
 
 def due(now: datetime.datetime | None = None) -> list[Conference]:
@@ -68,23 +76,34 @@ def due(now: datetime.datetime | None = None) -> list[Conference]:
     return [c for c in conferences if next_due(c, c.source, now) <= now]
 
 
-def enqueue_due(now: datetime.datetime | None = None) -> list[Conference]:
-    """Queue one refresh task for each due conference that has none waiting."""
+def due_feeds(now: datetime.datetime | None = None) -> list[Feed]:
+    """YouTube feeds that should be read now, on their conference's schedule."""
+    now = now or timezone.now()
+    feeds = Feed.objects.filter(paused="").select_related("conference").order_by("pk")
+    return [f for f in feeds if next_due(f.conference, f, now) <= now]
+
+
+def enqueue_due(now: datetime.datetime | None = None) -> list[Conference | Feed]:
+    """Queue one refresh task for each due source or feed that has none waiting."""
     from sessions import tasks  # the task module imports this one
 
     now = now or timezone.now()
+    waiting = [
+        *((Source, c.pk, tasks.refresh_conference, c) for c in due(now)),
+        *((Feed, f.pk, tasks.refresh_feed, f) for f in due_feeds(now)),
+    ]
     queued = []
-    for conference in due(now):
+    for model, pk, task, item in waiting:
         with transaction.atomic():
-            # The marker and the task row commit together: one waiting task a source.
+            # The marker and the task row commit together: one waiting task an address.
             claimed = (
-                Source.objects.filter(pk=conference.pk, paused="")
+                model.objects.filter(pk=pk, paused="")
                 .exclude(queued_at__gt=now - QUEUED_FOR)
                 .update(queued_at=now)
             )
             if claimed:
-                tasks.refresh_conference.enqueue(conference.pk)
-                queued.append(conference)
+                task.enqueue(pk)
+                queued.append(item)
     return queued
 
 
@@ -94,28 +113,39 @@ def refresh(conference: Conference, now: datetime.datetime | None = None) -> Out
     if not conference.source_url:
         return Outcome(conference, False, lines=["imported from a file: upload it again"])
     source = source_of(conference)
-    try:
-        fetched = fetch.fetch(
-            conference.source_url, etag=source.etag, last_modified=source.last_modified
-        )
-        if fetched.not_modified:
-            return _succeeded(conference, source, now, "unchanged (the source said so)")
-        digest = hashlib.sha256(fetched.body).hexdigest()
-        if digest == source.digest:
-            return _succeeded(conference, source, now, "unchanged (the same file as before)")
-        parsed = read_bytes(fetched.body, conference.source_format)
+
+    def apply(body: bytes) -> tuple[bool, list[str]]:
+        parsed = read_bytes(body, conference.source_format)
         _check_not_shrunk(conference, len(parsed.talks))
         result = write_catalog(parsed, source_url=conference.source_url)
+        return bool(result.created or result.updated), report(result)
+
+    return read_again(conference, source, conference.source_url, conference.name, apply, now)
+
+
+def read_again(
+    conference: Conference,
+    state: Checked,
+    url: str,
+    name: str,
+    apply: Callable[[bytes], tuple[bool, list[str]]],
+    now: datetime.datetime | None = None,
+) -> Outcome:
+    """Read an address again (conditional GET, then the digest), apply what it says with
+    `apply` (body -> (changed, lines); CatalogError refuses it) and record the try."""
+    now = now or timezone.now()
+    try:
+        fetched = fetch.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        if fetched.not_modified:
+            return _succeeded(conference, state, name, now, "unchanged (the source said so)")
+        digest = hashlib.sha256(fetched.body).hexdigest()
+        if digest == state.digest:
+            return _succeeded(conference, state, name, now, "unchanged (the same file as before)")
+        changed, lines = apply(fetched.body)
     except (fetch.FetchError, CatalogError) as exc:
-        return _failed(conference, source, now, str(exc))
-    lines = report(result)
-    changed = bool(result.created or result.updated)
-    source.etag, source.last_modified, source.digest = (
-        fetched.etag,
-        fetched.last_modified,
-        digest,
-    )
-    return _succeeded(conference, source, now, "; ".join(lines), changed=changed, lines=lines)
+        return _failed(conference, state, name, now, str(exc))
+    state.etag, state.last_modified, state.digest = fetched.etag, fetched.last_modified, digest
+    return _succeeded(conference, state, name, now, "; ".join(lines), changed, lines)
 
 
 def _check_not_shrunk(conference: Conference, listed: int) -> None:
@@ -132,7 +162,7 @@ _TRY_FIELDS = ["checked_at", "failures", "failing_since", "error", "next_at", "q
 
 
 def _succeeded(
-    conference, source, now, summary: str, changed: bool = False, lines: list | None = None
+    conference, source, name, now, summary: str, changed: bool = False, lines: list | None = None
 ) -> Outcome:
     every = schedule.pace(now, dates_of(conference, source))
     source.checked_at = source.succeeded_at = now
@@ -145,10 +175,10 @@ def _succeeded(
     # Named fields only: a staff pause saved meanwhile stays.
     source.save(update_fields=[*_TRY_FIELDS, "succeeded_at", "changed_at", "result",
                                "etag", "last_modified", "digest"])  # fmt: skip
-    return Outcome(conference, True, changed, lines or [f"{conference.name}: {summary}"])
+    return Outcome(conference, True, changed, lines or [f"{name}: {summary}"])
 
 
-def _failed(conference, source, now, error: str) -> Outcome:
+def _failed(conference, source, name, now, error: str) -> Outcome:
     every = schedule.pace(now, dates_of(conference, source))
     source.checked_at = now
     source.failures += 1
@@ -158,17 +188,16 @@ def _failed(conference, source, now, error: str) -> Outcome:
     source.queued_at = None
     gives_up = schedule.gives_up(now, source.failing_since)
     if gives_up:
-        source.paused = Source.Paused.FAILURES
+        source.paused = Checked.Paused.FAILURES
     source.save(update_fields=[*_TRY_FIELDS, *(["paused"] if gives_up else [])])
-    return Outcome(conference, False, lines=[f"{conference.name}: not refreshed: {error}"])
+    return Outcome(conference, False, lines=[f"{name}: not refreshed: {error}"])
 
 
-def pause(conference: Conference, paused: bool) -> Source:
-    """Staff's switch: pause, or start again (a source paused after failures too: its
-    next read is now)."""
-    source = source_of(conference)
-    source.paused = Source.Paused.STAFF if paused else Source.Paused.NO
+def pause(state: Checked, paused: bool) -> Checked:
+    """Staff's switch: pause, or start again (one paused after failures too: its next
+    read is now)."""
+    state.paused = Checked.Paused.STAFF if paused else Checked.Paused.NO
     if not paused:
-        source.next_at = timezone.now()
-    source.save(update_fields=["paused", "next_at"])
-    return source
+        state.next_at = timezone.now()
+    state.save(update_fields=["paused", "next_at"])
+    return state

@@ -6,7 +6,7 @@ A task may run twice (a worker killed mid-task is retried), so each is idempoten
 from django.tasks import task
 
 from sessions import refresh
-from sessions.models import Conference
+from sessions.models import Conference, Feed
 
 
 @task()
@@ -15,3 +15,13 @@ def refresh_conference(conference_id: int) -> str:
     if conference is None:
         return "the conference is gone"
     return "\n".join(refresh.refresh(conference).lines)
+
+
+@task()
+def refresh_feed(feed_id: int) -> str:
+    from sessions import feeds
+
+    feed = Feed.objects.filter(pk=feed_id).select_related("conference").first()
+    if feed is None:
+        return "the feed is gone"
+    return "\n".join(feeds.refresh_feed(feed).lines)

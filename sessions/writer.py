@@ -435,11 +435,20 @@ def add_found_talk(
     """Add one talk a person found (sessions.lookup's shape, as they corrected it) to a
     conference; (the talk, whether it is new). A talk that already has the video is that
     talk: nothing is added twice, whoever was first."""
+    conference = conference or found_conference()
+    talk, new = add_talk(item, conference)
+    if new:
+        FoundTalk.objects.create(talk=talk, added_by_id=added_by_id, credited=credited)
+    return talk, new
+
+
+def add_talk(item: ParsedTalk, conference: Conference) -> tuple[Talk, bool]:
+    """Add one talk with its recording at the end of a conference; (the talk, whether it
+    is new): a talk that already has the video is that talk. Inside a transaction."""
     _check(item)
     recording = item.recordings[0]
     if (existing := talk_with_recording(recording)) is not None:
         return existing, False
-    conference = conference or found_conference()
     # Taken inside the transaction: two people adding to one conference at once get
     # different slugs (the unique constraint stops the rest).
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
@@ -452,5 +461,21 @@ def add_found_talk(
                              reference=recording.reference, position=0)  # fmt: skip
     names = topics_for(item.title, item.tagline, values["verdict"])
     _write_topics({0: talk.pk}, {0: names}, {})
-    FoundTalk.objects.create(talk=talk, added_by_id=added_by_id, credited=credited)
     return talk, True
+
+
+def attach_recording(talk: Talk, recording: video.Recording) -> bool:
+    """Give a talk this recording (a feed's upload, staff's choice); it becomes the talk's
+    video when it had none. False when the catalog has that video already. Inside a
+    transaction."""
+    if talk_with_recording(recording) is not None:
+        return False
+    last = talk.recordings.order_by("-position").values_list("position", flat=True).first()
+    Recording.objects.create(talk=talk, provider=recording.provider,
+                             reference=recording.reference,
+                             position=0 if last is None else last + 1)  # fmt: skip
+    if not talk.video_ref:
+        talk.video_provider, talk.video_ref = recording.provider, recording.reference
+        talk.video_since = timezone.now()
+        talk.save(update_fields=["video_provider", "video_ref", "video_since"])
+    return True

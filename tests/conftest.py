@@ -1,3 +1,5 @@
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,18 @@ def alice(db) -> User:
 def bob(db) -> User:
     """Another signed-in user: must never see alice's things."""
     return _user("bob")
+
+
+@pytest.fixture
+def staff_client(client, db):
+    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+    client.force_login(staff)
+    return client
+
+
+def page_text(response) -> str:
+    """What a person reads on a page: its text, without tags, one space apart."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 @pytest.fixture

@@ -23,13 +23,6 @@ from tests.test_import_formats import PYVIDEO, SAMPLES, run, sample
 
 
 @pytest.fixture
-def staff_client(client, db):
-    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def several(catalog):
     run(SAMPLES / "schedule.xml")
     run(SAMPLES / "mediaccc.json")

@@ -3,7 +3,6 @@ worker's clock and `manage.py refresh_catalogs`)."""
 
 import datetime
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -24,7 +22,7 @@ from planner import background
 from sessions import refresh, schedule
 from sessions.models import Conference, Source, Talk
 from sessions.tasks import refresh_conference
-from tests.conftest import PASSWORD
+from tests.conftest import page_text
 from tests.sources import serve
 
 UTC = datetime.UTC
@@ -190,7 +188,7 @@ def test_a_failing_source_backs_off_says_why_and_is_paused_after_three_months(db
     assert refresh.due(DURING + 2 * schedule.GIVE_UP_AFTER) == []
     # Staff start it again: due at once; one good answer clears the failures.
     source.status = 200
-    refresh.pause(conference, False)
+    refresh.pause(refresh.source_of(conference), False)
     assert refresh.due() == [conference]
     assert refresh.refresh(conference).ok
     kept = Source.objects.get(conference=conference)
@@ -202,7 +200,7 @@ def test_a_refresh_keeps_a_pause_saved_while_it_ran(db, source, monkeypatch):
     real_write = refresh.write_catalog
 
     def write_while_staff_pause(*args, **kwargs):
-        refresh.pause(conference, True)
+        refresh.pause(refresh.source_of(conference), True)
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(refresh, "write_catalog", write_while_staff_pause)
@@ -326,53 +324,42 @@ def test_refresh_catalogs_runs_what_is_due_or_what_it_is_told(db, source):
 # What staff see ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, db):
-    staff = User.objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
-    client.force_login(staff)
-    return client
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
 def test_staff_see_how_the_source_is_kept_current_and_can_pause_it(staff_client, source):
     imported(source)
-    page = text_of(staff_client.get("/conferences/exs24/"))
+    page = page_text(staff_client.get("/conferences/exs24/"))
     assert "Kept current" in page
     assert "read again by itself, weekly for now" in page
     assert "Last checked Not yet" in page and "Next check" in page
 
     response = staff_client.post("/conferences/exs24/refresh/", follow=True)
-    page = text_of(response)
+    page = page_text(response)
     assert "0 talks created, 0 updated, 12 unchanged" in page
     assert "Last success" in page
 
     response = staff_client.post("/conferences/exs24/source/", {"refresh": "pause"}, follow=True)
-    page = text_of(response)
+    page = page_text(response)
     assert "Automatic refresh paused: the source is read only when you press Refresh now." in page
     assert "Paused. The source is read only when you press Refresh now." in page
     assert "Next check" not in page
     assert refresh.due(timezone.now() + 2 * schedule.GIVE_UP_AFTER) == []
 
     source.status = 502
-    page = text_of(staff_client.post("/conferences/exs24/refresh/", follow=True))
+    page = page_text(staff_client.post("/conferences/exs24/refresh/", follow=True))
     assert "Not refreshed: the server answered 502 Bad Gateway. Nothing was changed." in page
     assert "Last error" in page and "the server answered 502 Bad Gateway" in page
 
     response = staff_client.post("/conferences/exs24/source/", {"refresh": "resume"}, follow=True)
-    page = text_of(response)
+    page = page_text(response)
     assert "Automatic refresh is on again" in page
     assert "Next try" in page  # the last try failed; it is due now
     bad = staff_client.post("/conferences/exs24/source/", {"refresh": "sometimes"}, follow=True)
-    assert "Nothing changed: choose Pause or Resume." in text_of(bad)
+    assert "Nothing changed: choose Pause or Resume." in page_text(bad)
 
 
 def test_only_staff_see_the_source_status(client, alice_client, source):
     imported(source)
     for someone in (client, alice_client):
-        page = text_of(someone.get("/conferences/exs24/"))
+        page = page_text(someone.get("/conferences/exs24/"))
         assert "Example Source Summit 2024" in page and "Kept current" not in page
 
 

@@ -7,15 +7,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planner import previews
-from planner.forms import ImportForm, SourceForm
+from planner.forms import FeedForm, ImportForm, PlaceForm, SourceForm
 from planner.views.common import item_for, profile_of, speed_of
-from sessions import refresh, schedule
+from sessions import feeds, refresh, schedule
 from sessions.catalog import CatalogError
-from sessions.models import Conference, Talk
+from sessions.models import Checked, Conference, Feed, FeedVideo, Talk
 from sessions.readers import FORMATS, fetch, read_bytes
 from sessions.writer import report, write_catalog
 
@@ -68,20 +69,35 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     fmt = FORMATS.get(conference.source_format, conference.source_format)
     context = {"conference": conference, "tracks": tracks, "format_label": fmt}
-    if request.user.is_staff and conference.source_url:
-        context["source"] = _source_facts(conference)
+    if request.user.is_staff:
+        context.update(_staff_facts(conference))
     return render(request, "planner/conference_detail.html", context)
 
 
-def _source_facts(conference: Conference) -> dict:
-    """How the conference is kept current, for staff."""
-    source = refresh.source_of(conference)
-    now = timezone.now()
-    every = schedule.pace(now, refresh.dates_of(conference, source))
+def _staff_facts(conference: Conference) -> dict:
+    """How the conference and its YouTube feeds are kept current, and the uploads no talk
+    was found for, with the talks they could be."""
+    now, days = timezone.now(), refresh.days_of(conference)
+
+    def facts(state: Checked) -> dict:
+        every = schedule.pace(now, refresh.dates_of(conference, state, days))
+        next_at = None if state.paused else max(now, refresh.next_due(conference, state, now, days))
+        return {"state": state, "pace": schedule.in_words(every), "next_at": next_at}
+
+    feeds = list(conference.feeds.order_by("pk"))
+    to_place = list(
+        FeedVideo.objects.filter(
+            feed__conference=conference, state=FeedVideo.State.UNMATCHED
+        ).order_by("-published", "pk")
+    )
+    open_talks = list(conference.talks.filter(video_ref="").order_by("position").only("title"))
     return {
-        "source": source,
-        "pace": schedule.in_words(every),
-        "next_at": None if source.paused else max(now, refresh.next_due(conference, source, now)),
+        "source": facts(refresh.source_of(conference)) if conference.source_url else None,
+        "feeds": [{**facts(feed), "feed": feed} for feed in feeds],
+        "to_place": [
+            (upload, PlaceForm(talks=open_talks, prefix=f"u{upload.pk}")) for upload in to_place
+        ],  # fmt: skip
+        "feed_form": FeedForm(),
     }
 
 
@@ -197,11 +213,81 @@ def conference_source(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Nothing changed: choose Pause or Resume.")
         return redirect("conference_detail", slug)
     paused = form.cleaned_data["refresh"] == "pause"
-    refresh.pause(conference, paused)
-    messages.success(
-        request,
-        "Automatic refresh paused: the source is read only when you press Refresh now."
-        if paused
-        else "Automatic refresh is on again: the source is read within a minute.",
-    )
+    refresh.pause(refresh.source_of(conference), paused)
+    messages.success(request, _paused_message(paused, "the source"))
     return redirect("conference_detail", slug)
+
+
+def _paused_message(paused: bool, what: str) -> str:
+    if paused:
+        return f"Automatic refresh paused: {what} is read only when you press Refresh now."
+    return f"Automatic refresh is on again: {what} is read within a minute."
+
+
+def _told(request: HttpRequest, outcome: refresh.Outcome) -> HttpResponse:
+    """Back to the conference's feeds, saying what a feed's read gave."""
+    for line in outcome.lines:
+        (messages.success if outcome.ok else messages.error)(request, line)
+    return redirect(f"{reverse('conference_detail', args=[outcome.conference.slug])}#feeds-heading")
+
+
+def _feed_of(slug: str, pk: int) -> Feed:
+    return get_object_or_404(Feed.objects.select_related("conference"), pk=pk,
+                             conference__slug=slug)  # fmt: skip
+
+
+@staff_only
+@require_POST
+def feed_add(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = get_object_or_404(Conference, slug=slug)
+    form = FeedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not added: {form.errors['url'][0]}")
+        return redirect("conference_detail", slug)
+    try:
+        feed = feeds.add(conference, form.cleaned_data["url"], check=True)
+    except CatalogError as exc:
+        messages.error(request, f"Not added: {exc}")
+        return redirect("conference_detail", slug)
+    return _told(request, feeds.refresh_feed(feed))
+
+
+@staff_only
+@require_POST
+def feed_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _told(request, feeds.refresh_feed(_feed_of(slug, pk)))
+
+
+@staff_only
+@require_POST
+def feed_source(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    feed = _feed_of(slug, pk)
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing changed: choose Pause or Resume.")
+    else:
+        paused = form.cleaned_data["refresh"] == "pause"
+        refresh.pause(feed, paused)
+        messages.success(request, _paused_message(paused, "the feed"))
+    return redirect(f"{reverse('conference_detail', args=[slug])}#feeds-heading")
+
+
+@staff_only
+@require_POST
+def feed_video_place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    waiting = FeedVideo.objects.filter(state=FeedVideo.State.UNMATCHED)
+    upload = get_object_or_404(waiting.select_related("feed__conference"), pk=pk,
+                               feed__conference__slug=slug)  # fmt: skip
+    open_talks = upload.feed.conference.talks.filter(video_ref="")
+    form = PlaceForm(request.POST, talks=open_talks, prefix=f"u{upload.pk}")
+    if not form.is_valid():
+        messages.error(request, f"“{upload.title}” not placed: choose the talk it is.")
+    elif form.cleaned_data["action"] == "add":
+        talk = feeds.add_as_talk(upload)
+        messages.success(request, f"Added “{talk.title}” as a new talk.")
+    elif feeds.attach(upload, form.cleaned_data["talk"]):
+        messages.success(request, f"“{upload.title}” is now the recording of "
+                                  f"“{form.cleaned_data['talk'].title}”.")  # fmt: skip
+    else:
+        messages.error(request, f"“{upload.title}” is already a recording in the catalog.")
+    return redirect(f"{reverse('conference_detail', args=[slug])}#place-heading")

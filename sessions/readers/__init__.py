@@ -10,7 +10,15 @@ from pathlib import Path
 
 from sessions import bulk, fetch
 from sessions.catalog import CatalogError, ParsedCatalog
-from sessions.readers import common, mediaccc, pyvideo, schedule, sessionize, ytdlp
+from sessions.readers import (
+    common,
+    mediaccc,
+    pyvideo,
+    schedule,
+    sessionize,
+    youtube_feed,
+    ytdlp,
+)
 from sessions.writeup import decode, parse_writeup
 
 FORMATS = {
@@ -21,6 +29,7 @@ FORMATS = {
     "pyvideo": "pyvideo conference folder",
     "sessionize": "Sessionize All Data JSON",
     "ytdlp": "yt-dlp playlist JSON (yt-dlp -J --flat-playlist)",
+    "youtube-feed": "YouTube channel or playlist feed (videos.xml)",
 }
 JSON_FORMATS = {
     "schedule-json": schedule.read_json,
@@ -32,7 +41,8 @@ JSON_FORMATS = {
 
 UNKNOWN = (
     "unknown format: expected a writeup, a frab/pretalx schedule, a media.ccc.de "
-    "conference, a pyvideo folder, a Sessionize All Data file or a yt-dlp playlist"
+    "conference, a pyvideo folder, a Sessionize All Data file, a yt-dlp playlist or a "
+    "YouTube feed"
 )
 
 
@@ -70,7 +80,7 @@ def detect(data: bytes) -> str:
     """The format of a file from its first bytes and, for JSON, its top-level keys."""
     kind = _kind_of_text(data)
     if kind == "xml":
-        return "frab-xml"
+        return "youtube-feed" if youtube_feed.is_feed(data) else "frab-xml"
     if kind == "writeup":
         return "writeup"
     if kind == "json":
@@ -88,8 +98,10 @@ def read_bytes(data: bytes, format: str = "", title: str = "") -> ParsedCatalog:
     if format in JSON_FORMATS or (not format and _kind_of_text(data) == "json"):
         obj = common.load_json(data)
         parsed = JSON_FORMATS[format or _json_format(obj)](obj)
-    elif (format or detect(data)) == "writeup":
+    elif (format := format or detect(data)) == "writeup":
         parsed = parse_writeup(decode(data))
+    elif format == "youtube-feed":
+        parsed = youtube_feed.read(data)
     else:
         parsed = schedule.read_xml(data)
     if title:

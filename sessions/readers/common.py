@@ -9,7 +9,9 @@ import html
 import json
 import re
 
+import defusedxml.ElementTree as SafeET
 import nh3
+from defusedxml import DefusedXmlException
 
 from sessions.catalog import CatalogError
 
@@ -22,6 +24,18 @@ def check_size(data: bytes, name: str = "the file") -> None:
         raise CatalogError(None, f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if not data.strip():
         raise CatalogError(None, f"{name} is empty")
+
+
+def parse_xml(data: bytes):
+    """The root element of an XML file, read safely (defusedxml: no entities, no DTD)."""
+    check_size(data)
+    try:
+        return SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise CatalogError(None, f"the XML declares entities or a DTD, refused ({exc})") from exc
+    except SafeET.ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise CatalogError(line, f"this is not well-formed XML ({exc.msg})") from exc
 
 
 def load_json(data: bytes, name: str = "the file"):

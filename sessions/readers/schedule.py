@@ -16,13 +16,9 @@ on the guid, then the slug.
 import re
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from sessions import video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.readers.common import (
-    check_size,
     day_of,
     duration,
     kind_of,
@@ -30,6 +26,7 @@ from sessions.readers.common import (
     objects,
     one_line,
     paragraphs,
+    parse_xml,
     speakers,
     text,
     year_of,
@@ -105,14 +102,7 @@ def _child_text(element: Element, name: str) -> str:
 
 
 def read_xml(data: bytes) -> ParsedCatalog:
-    check_size(data)
-    try:
-        root = SafeET.fromstring(data)
-    except DefusedXmlException as exc:
-        raise CatalogError(None, f"the XML declares entities or a DTD, refused ({exc})") from exc
-    except SafeET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise CatalogError(line, f"this is not well-formed XML ({exc.msg})") from exc
+    root = parse_xml(data)
     if root.tag != "schedule":
         raise CatalogError(1, f"expected a frab <schedule>, found <{root.tag}>")
     conf_el = root.find("conference")

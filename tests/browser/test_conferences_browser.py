@@ -130,3 +130,31 @@ def test_staff_keep_a_conference_current_by_keyboard(page, staff, settings, widt
         expect(page.get_by_role("status")).to_contain_text("Automatic refresh is on again")
     finally:
         stop()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_staff_add_a_youtube_feed_and_place_an_upload_by_keyboard(page, staff, settings, width):
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = True
+    call_command("import_catalog", str(SAMPLES / "schedule.xml"), stdout=StringIO())
+    youtube, stop = serve("/feeds/videos.xml")
+    youtube.serve((SAMPLES / "youtube-feed.xml").read_bytes())
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        sign_in(page, "root")
+        page.goto("/conferences/exc24/")
+        page.get_by_label("YouTube feed address").fill(youtube.url)
+        page.get_by_label("YouTube feed address").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("2 attached to talks")
+        place = page.get_by_role("region", name="Uploads to place (2)")
+        upload = place.get_by_role("listitem").filter(has_text="exc24 - Lightning Talks")
+        upload.get_by_label("It is the talk").select_option(index=1)
+        upload.get_by_role("button", name="Attach").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text(
+            "“exc24 - Lightning Talks” is now the recording of “Lightning Talks”."
+        )
+        expect(page.get_by_role("region", name="Uploads to place (1)")).to_be_visible()
+        page.wait_for_load_state()
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        stop()

@@ -26,6 +26,10 @@ STAFF = {
     "conference_add",
     "conference_refresh",
     "conference_source",
+    "feed_add",
+    "feed_refresh",
+    "feed_source",
+    "feed_video_place",
     "merge_talk",
     "talk_transcript",
 }
@@ -102,6 +106,7 @@ def world(catalog):
             "slug": catalog[0].slug,
             "uidb64": "MQ",
             "token_": token,
+            "pk": 1,
         },
     }
 
@@ -113,8 +118,8 @@ def url_for(name: str, kwargs: dict) -> str:
     needed = {k: v for k, v in kwargs.items() if f"<{k}>" in pattern or f":{k}>" in pattern}
     if name == "password_reset_confirm":
         needed = {"uidb64": "MQ", "token": "set-password"}
-    if name.startswith("conference_") and "slug" in needed:
-        needed = {"slug": "aws-reinvent-2022"}
+    if name.startswith(("conference_", "feed_")) and "slug" in needed:
+        needed = {**needed, "slug": "aws-reinvent-2022"}
     return reverse(name, kwargs=needed)
 
 

@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sessions import refresh
-from sessions.models import Conference
+from sessions import feeds, refresh
+from sessions.models import Conference, Feed
 
 
 class Command(BaseCommand):
     help = (
-        "Read the sources of the conferences that are due (or of every conference imported "
-        "from an address, with --all, or of the ones named) now, in the foreground, and "
-        "say what each gave. The worker does the same by itself on a schedule."
+        "Read the sources and YouTube feeds that are due (or, with --all, every one; or "
+        "those of the conferences named) now, in the foreground, and say what each gave. "
+        "The worker does the same by itself on a schedule."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,19 +20,20 @@ class Command(BaseCommand):
             found = {c.slug: c for c in Conference.objects.filter(slug__in=conferences)}
             if missing := [slug for slug in conferences if slug not in found]:
                 raise CommandError(f"no conference {', '.join(missing)}")
-            chosen = [found[slug] for slug in conferences]
+            chosen = [found[slug] for slug in conferences if found[slug].source_url]
+            chosen_feeds = list(Feed.objects.filter(conference__slug__in=conferences))
         elif all:
             chosen = list(Conference.objects.exclude(source_url="").order_by("pk"))
+            chosen_feeds = list(Feed.objects.order_by("pk"))
         else:
-            chosen = refresh.due()
-        if not chosen:
+            chosen, chosen_feeds = refresh.due(), refresh.due_feeds()
+        outcomes = [refresh.refresh(c) for c in chosen]
+        outcomes += [feeds.refresh_feed(f) for f in chosen_feeds]
+        if not outcomes:
             self.stdout.write("Nothing is due: every source was read recently enough.")
             return
-        failed = 0
-        for conference in chosen:
-            outcome = refresh.refresh(conference)
-            failed += not outcome.ok
+        for outcome in outcomes:
             for line in outcome.lines:
                 self.stdout.write(line)
-        if failed:
-            raise CommandError(f"{failed} of {len(chosen)} sources failed")
+        if failed := sum(not o.ok for o in outcomes):
+            raise CommandError(f"{failed} of {len(outcomes)} sources failed")
