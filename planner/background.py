@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sessions import refresh
+from sessions.models import Feed
 
 logger = logging.getLogger("planner.background")
 
@@ -69,8 +70,11 @@ def tick(now: datetime.datetime | None = None) -> list:
     now = now or timezone.now()
     queued = refresh.enqueue_due(now)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_RESULTS).delete()
-    for conference in queued:
-        logger.info("Queued a refresh of %s", conference.slug)
+    for item in queued:
+        if isinstance(item, Feed):
+            logger.info("Queued a refresh of %s's feed %s", item.conference.slug, item)
+        else:
+            logger.info("Queued a refresh of %s", item.slug)
     return queued
 
 

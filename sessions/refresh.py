@@ -31,6 +31,7 @@ from sessions.writer import report, write_catalog
 QUEUED_FOR = datetime.timedelta(hours=1)
 SHRINK_FROM = 10  # a conference with at least this many talks ...
 SHRINK_TO = 0.1  # ... is not refreshed from a source listing under this share of them
+LISTS_THE_LATEST = {"youtube-feed"}  # formats that only ever list the newest few
 
 
 @dataclass
@@ -116,7 +117,8 @@ def refresh(conference: Conference, now: datetime.datetime | None = None) -> Out
 
     def apply(body: bytes) -> tuple[bool, list[str]]:
         parsed = read_bytes(body, conference.source_format)
-        _check_not_shrunk(conference, len(parsed.talks))
+        if parsed.format not in LISTS_THE_LATEST:
+            _check_not_shrunk(conference, len(parsed.talks))
         result = write_catalog(parsed, source_url=conference.source_url)
         return bool(result.created or result.updated), report(result)
 

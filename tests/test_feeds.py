@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from planner import background
 from sessions import feeds, matching, refresh, schedule
 from sessions.catalog import CatalogError
 from sessions.models import Conference, Feed, FeedVideo, Recording, Talk
@@ -289,3 +290,21 @@ def test_the_staff_page_query_count_is_constant(staff_client, exc24, youtube, up
     # (imported from a file: no source of its own)
     with django_assert_num_queries(8):
         staff_client.get("/conferences/exc24/")
+
+
+def test_a_feed_conference_that_outgrew_its_feed_is_still_refreshed(db, youtube, make_talks):
+    call_command("import_catalog", youtube.url, stdout=StringIO())
+    conference = Conference.objects.get(source_format="youtube-feed")
+    make_talks(60, conference.slug)  # earlier uploads, long gone from the feed's 15
+    youtube.serve(FEED.replace(b"Soldering for everyone", b"Soldering for all"))
+    outcome = refresh.refresh(conference)
+    assert outcome.ok, outcome.lines
+    assert "1 updated" in outcome.lines[0]
+
+
+def test_the_clocks_beat_queues_a_due_feed_and_says_so(exc24, youtube, caplog):
+    feed = feeds.add(exc24, youtube.url)
+    Feed.objects.filter(pk=feed.pk).update(next_at=feed.imported_at)
+    caplog.set_level("INFO", logger="planner.background")
+    assert [q.pk for q in background.tick()] == [feed.pk]
+    assert "Queued a refresh of exc24's feed" in caplog.text

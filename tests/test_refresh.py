@@ -2,6 +2,7 @@
 worker's clock and `manage.py refresh_catalogs`)."""
 
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from sessions.models import Conference, Source, Talk
 from sessions.tasks import refresh_conference
 from tests.conftest import page_text
 from tests.sources import serve
+from tests.test_import_formats import SAMPLES
 
 UTC = datetime.UTC
 DURING = datetime.datetime(2024, 12, 28, 12, 0, tzinfo=UTC)  # the sample's second day
@@ -391,3 +393,30 @@ def test_the_worker_says_what_to_run_under_another_tasks_backend(db, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     with pytest.raises(CommandError, match="run that backend's own workers"):
         call_command("run_worker", "--batch")
+
+
+def test_recordings_that_arrive_later_are_brought_by_the_worker(db, settings, monkeypatch):
+    """A media.ccc.de conference whose listing grows as recordings are released: the
+    worker's next beat brings the new one; a second run changes nothing."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # as above
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = True
+    listing = json.loads((SAMPLES / "mediaccc.json").read_bytes())
+    early = {**listing, "events": listing["events"][:2]}
+    server, stop = serve("/public/conferences/exc24")
+    try:
+        server.serve(json.dumps(early).encode())
+        call_command("import_catalog", server.url, stdout=StringIO())
+        conference = Conference.objects.get(slug="exc24")
+        assert conference.talks.exclude(video_ref="").count() == 2
+        server.serve(json.dumps(listing).encode())
+        Source.objects.filter(pk=conference.pk).update(next_at=timezone.now())  # it is due
+        call_command("run_worker", "--batch", stdout=StringIO())
+        assert conference.talks.exclude(video_ref="").count() == 3
+        assert "1 talks created" in Source.objects.get(pk=conference.pk).result
+        out = StringIO()
+        call_command("run_worker", "--batch", stdout=out)  # nothing is due
+        call_command("refresh_catalogs", "--all", stdout=out)
+        assert "Example Chaos Congress 2024: unchanged (the source said so)" in out.getvalue()
+        assert conference.talks.count() == 3 and DBTaskResult.objects.count() == 1
+    finally:
+        stop()
