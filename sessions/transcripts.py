@@ -15,19 +15,27 @@ SEARCH_CHARS = 500_000
 
 
 @transaction.atomic
-def write(talk: Talk, parsed: ParsedTranscript, language: str, source: str = "") -> Transcript:
+def write(
+    talk: Talk,
+    parsed: ParsedTranscript,
+    language: str,
+    source: str = "",
+    words: str | None = None,
+) -> Transcript:
     """Replace `talk`'s transcript in `language` with `parsed`'s passages. Run twice with
-    the same file, the second run leaves the same rows' words and times."""
+    the same file, the second run leaves the same rows' words and times. `words`: what
+    words_of() gave for these passages, worked out ahead (in import_transcripts' workers)."""
     Transcript.objects.filter(talk=talk, language=language).delete()
     transcript = Transcript.objects.create(talk=talk, language=language, source=source[:300])
-    Passage.objects.bulk_create(
-        Passage(transcript=transcript, start_seconds=p.start, end_seconds=p.end, text=p.text)
-        for p in parsed.passages
+    bulk.insert_rows(  # plain rows (COPY on PostgreSQL): no model object a passage
+        Passage,
+        ["transcript_id", "start_seconds", "end_seconds", "text"],
+        ((transcript.pk, p.start, p.end, p.text) for p in parsed.passages),
     )
     if Transcript.objects.filter(talk=talk).exclude(pk=transcript.pk).exists():
         spoken(talk)  # in several languages: all of them, read back
     else:
-        spoken(talk, [(p.start, p.text) for p in parsed.passages])
+        spoken(talk, [(p.start, p.text) for p in parsed.passages], words)
     return transcript
 
 
@@ -60,9 +68,21 @@ def joined(passages: list[tuple[int, str]]) -> tuple[str, list[list[int]]]:
     return " ".join(text for _, text in passages)[:SEARCH_CHARS], starts
 
 
-def spoken(talk: Talk, passages: list[tuple[int, str]] | None = None) -> None:
+def words_of(passages: list[tuple[int, str]]) -> str | None:
+    """The search's words of these passages where the database takes them from us
+    (PostgreSQL: sessions.search.lexemes of the joined text); None elsewhere. Needs no
+    database connection, so a worker process can work it out."""
+    if connection.vendor != "postgresql":
+        return None
+    return search.lexemes(joined(passages)[0])
+
+
+def spoken(
+    talk: Talk, passages: list[tuple[int, str]] | None = None, words: str | None = None
+) -> None:
     """What the search reads of `talk`: its transcripts' `passages` (start, text), by
-    default read back, joined (none: no row). One statement writes it."""
+    default read back, joined (none: no row), with their `words` if worked out ahead
+    (words_of). One statement writes it."""
     if passages is None:
         rows = Passage.objects.filter(transcript__talk=talk).order_by(
             "transcript__language", "start_seconds", "pk"
@@ -72,8 +92,8 @@ def spoken(talk: Talk, passages: list[tuple[int, str]] | None = None) -> None:
     if not text:
         SpokenText.objects.filter(talk=talk).delete()
         return
-    sql, words = search.store_spoken_sql(connection.vendor), []
+    sql, extra = search.store_spoken_sql(connection.vendor), []
     if connection.vendor == "postgresql":
-        words = [search.lexemes(text)]
+        extra = [words if words is not None else search.lexemes(text)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [talk.pk, text, json.dumps(starts), *words])
+        cursor.execute(sql, [talk.pk, text, json.dumps(starts), *extra])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from sessions import transcripts
 from sessions.catalog import CatalogError
@@ -259,6 +260,14 @@ def statistics_of(table: str) -> int:
         return cursor.fetchone()[0]
 
 
+def spoken_rows() -> list[tuple]:
+    """Each talk's searchable text and, on PostgreSQL, its indexed words."""
+    words = ", search_document::text" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT talk_id, text{words} FROM talk_sessions_spokentext ORDER BY 1")
+        return cursor.fetchall()
+
+
 def test_a_big_folder_is_read_on_every_core_with_the_same_result(catalog, folder, monkeypatch):
     from sessions.management.commands import import_transcripts
 
@@ -269,6 +278,11 @@ def test_a_big_folder_is_read_on_every_core_with_the_same_result(catalog, folder
     assert "4 transcript(s) attached, 1 unmatched" in out
     assert Passage.objects.filter(transcript__talk=catalog[3]).count() == 4
     assert statistics_of("talk_sessions_passage")  # the planner knows the new rows
+    # What the search reads, worked out in the workers, is what the writer makes alone.
+    imported = spoken_rows()
+    for talk in catalog[3:6]:
+        transcripts.spoken(talk)
+    assert spoken_rows() == imported and len(imported) == 4
     # One bad file among them still stops everything, and says which.
     (folder / "broken.en.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:0")
     with pytest.raises(CommandError, match="1 file"):

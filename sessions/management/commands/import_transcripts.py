@@ -25,6 +25,7 @@ class Found:
     parsed: ParsedTranscript
     key: str
     language: str
+    words: str | None = None  # the search's words, worked out with the reading
     talk: Talk | None = None
     why: str = ""
 
@@ -46,21 +47,23 @@ def files(root: Path) -> list[Path]:
     return [root]
 
 
-def read_one(path: Path) -> ParsedTranscript | str:
+def read_one(path: Path) -> tuple[ParsedTranscript, str | None] | str:
     """The file read, or why it was refused (a worker process's answer): its passages,
-    without the lines they were made of (sending those back cost a third of the read)."""
+    without the lines they were made of (sending those back cost a third of the read),
+    and the search's words of them (transcripts.words_of: worked out here, beside the
+    other files' reading, not one after another by the writer)."""
     try:
         parsed = read(path.read_bytes(), path.suffix, path.name)
     except CatalogError as exc:
         return str(exc)
     parsed.lines = []
-    return parsed
+    return parsed, transcripts.words_of([(p.start, p.text) for p in parsed.passages])
 
 
 PARALLEL_FROM = 16  # files; fewer are read here (starting workers costs more)
 
 
-def read_all(paths: list[Path]) -> list[ParsedTranscript | str]:
+def read_all(paths: list[Path]) -> list[tuple[ParsedTranscript, str | None] | str]:
     """Every file read, on every core for a folder: reading is the import's slow part
     (an hour of captions is ~25 ms in webvtt-py) and needs nothing but the file."""
     if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
@@ -114,13 +117,14 @@ class Command(BaseCommand):
         if talk is not None and len(paths) != 1:
             raise CommandError("--talk names the talk of one file, not a folder")
         found, refused = [], []
-        for file, parsed in zip(paths, read_all(paths), strict=True):
-            if isinstance(parsed, str):
-                refused.append(f"refused {file}: {parsed}")
+        for file, answer in zip(paths, read_all(paths), strict=True):
+            if isinstance(answer, str):
+                refused.append(f"refused {file}: {answer}")
                 continue
+            parsed, words = answer
             key, named = names_in(file)
             spoken = named or language or parsed.language
-            found.append(Found(file, parsed, parsed.key or key, spoken))
+            found.append(Found(file, parsed, parsed.key or key, spoken, words=words))
         if refused:
             for line in refused:
                 self.stderr.write(line)
@@ -159,7 +163,8 @@ class Command(BaseCommand):
                     f"({item.language or 'no language'}, {len(item.parsed.passages)} passages)"
                 )
                 if not dry_run:
-                    transcripts.write(item.talk, item.parsed, item.language, item.path.name)
+                    transcripts.write(item.talk, item.parsed, item.language, item.path.name,
+                                      item.words)  # fmt: skip
                     written += 1
             if written > 1:
                 transcripts.analyze()
