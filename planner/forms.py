@@ -469,11 +469,23 @@ class SourceForm(forms.Form):
 
 class FeedForm(forms.Form):
     url = forms.URLField(
-        label="YouTube feed address",
+        label="YouTube playlist or channel",
         max_length=500,
         assume_scheme="https",
-        help_text="https://www.youtube.com/feeds/videos.xml?playlist_id=… or ?channel_id=…",
+        help_text="A playlist link (youtube.com/playlist?list=…), a channel's "
+        "youtube.com/channel/UC… address, or its feed (youtube.com/feeds/videos.xml?…).",
     )
+
+    def clean_url(self) -> str:
+        url = video.feed_url(self.cleaned_data["url"])
+        path = urlsplit(url).path
+        if "youtube.com" in url and path.startswith(("/@", "/c/", "/user/")):
+            raise forms.ValidationError(
+                "YouTube gives no feed for a channel's name: give its youtube.com/channel/UC… "
+                "address (on the channel: About, Share channel, Copy channel ID) or a "
+                "playlist link."
+            )
+        return url
 
 
 class PlaceForm(forms.Form):

@@ -142,6 +142,31 @@ def recording_from_url(url: str) -> Recording | None:
     return None
 
 
+YOUTUBE_FEED = "https://www.youtube.com/feeds/videos.xml"
+PLAYLIST_ID = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
+CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+
+
+def feed_url(url: str) -> str:
+    """The feed of a YouTube playlist or channel link (a playlist page, a video in a
+    playlist, /channel/UC…): what people copy from the address bar. Anything else as
+    given (a feed address already, or not YouTube's)."""
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return url
+    host = (parsed.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    if host != "youtube.com" or parsed.path == "/feeds/videos.xml":
+        return url
+    playlist = (parse_qs(parsed.query).get("list") or [""])[0]
+    if parsed.path in ("/playlist", "/watch") and PLAYLIST_ID.match(playlist):
+        return f"{YOUTUBE_FEED}?{urlencode({'playlist_id': playlist})}"
+    parts = parsed.path.strip("/").split("/")
+    if len(parts) >= 2 and parts[0] == "channel" and CHANNEL_ID.match(parts[1]):
+        return f"{YOUTUBE_FEED}?{urlencode({'channel_id': parts[1]})}"
+    return url
+
+
 START = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s?)?$")
 
 

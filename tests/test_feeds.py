@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from planner import background
-from sessions import feeds, matching, refresh, schedule
+from sessions import feeds, matching, refresh, schedule, video
 from sessions.catalog import CatalogError
 from sessions.models import Conference, Feed, FeedVideo, Recording, Talk
 from sessions.readers import read_bytes
@@ -308,3 +308,29 @@ def test_the_clocks_beat_queues_a_due_feed_and_says_so(exc24, youtube, caplog):
     caplog.set_level("INFO", logger="planner.background")
     assert [q.pk for q in background.tick()] == [feed.pk]
     assert "Queued a refresh of exc24's feed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("given", "feed"),
+    [
+        ("https://www.youtube.com/playlist?list=PLhQjrBD2T381WAHyx1pq-sBfykqMBI7V4",
+         "https://www.youtube.com/feeds/videos.xml?playlist_id=PLhQjrBD2T381WAHyx1pq-sBfykqMBI7V4"),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ&list=PLexc24exampleplaylist00000000000",
+         "https://www.youtube.com/feeds/videos.xml?playlist_id=PLexc24exampleplaylist00000000000"),
+        ("https://www.youtube.com/channel/UCd6MoB9NC6uYN2grvUNT-Zg/videos",
+         "https://www.youtube.com/feeds/videos.xml?channel_id=UCd6MoB9NC6uYN2grvUNT-Zg"),
+        ("https://www.youtube.com/feeds/videos.xml?channel_id=UCd6MoB9NC6uYN2grvUNT-Zg",
+         "https://www.youtube.com/feeds/videos.xml?channel_id=UCd6MoB9NC6uYN2grvUNT-Zg"),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("http://127.0.0.1:8000/feeds/videos.xml", "http://127.0.0.1:8000/feeds/videos.xml"),
+    ],
+)  # fmt: skip
+def test_what_people_copy_from_youtube_becomes_its_feed(given, feed):
+    assert video.feed_url(given) == feed
+
+
+def test_a_channel_name_is_answered_with_what_to_give_instead(staff_client, exc24):
+    response = staff_client.post("/conferences/exc24/feeds/",
+                                 {"url": "youtube.com/@examplecongress"}, follow=True)  # fmt: skip
+    assert "YouTube gives no feed for a channel's name" in page_text(response)
+    assert not Feed.objects.exists()
