@@ -85,6 +85,11 @@ urlpatterns = [
         name="feed_source",
     ),
     path(
+        "conferences/<slug:slug>/feeds/<int:pk>/remove/",
+        conferences.feed_remove,
+        name="feed_remove",
+    ),
+    path(
         "conferences/<slug:slug>/uploads/<int:pk>/",
         conferences.feed_video_place,
         name="feed_video_place",

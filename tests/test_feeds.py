@@ -334,3 +334,16 @@ def test_a_channel_name_is_answered_with_what_to_give_instead(staff_client, exc2
                                  {"url": "youtube.com/@examplecongress"}, follow=True)  # fmt: skip
     assert "YouTube gives no feed for a channel's name" in page_text(response)
     assert not Feed.objects.exists()
+
+
+def test_staff_remove_a_feed_and_keep_what_it_brought(staff_client, exc24, youtube):
+    feed = feeds.add(exc24, youtube.url)
+    feeds.refresh_feed(feed)
+    url = f"/conferences/exc24/feeds/{feed.pk}/remove/"
+    page = page_text(staff_client.post(url, follow=True))
+    assert ("Removed the feed “Example Chaos Congress 2024 (recordings)”. The recordings it "
+            "brought stay.") in page  # fmt: skip
+    assert "Uploads to place" not in page
+    assert not Feed.objects.exists() and not FeedVideo.objects.exists()
+    assert Talk.objects.get(title="Soldering for everyone").video_ref == "exc24Solder"
+    assert staff_client.post(url).status_code == 404

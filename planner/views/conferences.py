@@ -274,6 +274,15 @@ def feed_source(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @staff_only
 @require_POST
+def feed_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    feed = _feed_of(slug, pk)
+    feed.delete()  # its uploads' list with it; the recordings it brought stay
+    messages.success(request, f"Removed the feed “{feed}”. The recordings it brought stay.")
+    return redirect(f"{reverse('conference_detail', args=[slug])}#feeds-heading")
+
+
+@staff_only
+@require_POST
 def feed_video_place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     waiting = FeedVideo.objects.filter(state=FeedVideo.State.UNMATCHED)
     upload = get_object_or_404(waiting.select_related("feed__conference"), pk=pk,

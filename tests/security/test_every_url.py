@@ -28,6 +28,7 @@ STAFF = {
     "conference_source",
     "feed_add",
     "feed_refresh",
+    "feed_remove",
     "feed_source",
     "feed_video_place",
     "merge_talk",
