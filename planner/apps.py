@@ -8,6 +8,9 @@ class PlannerConfig(AppConfig):
     verbose_name = "Planner"
 
     def ready(self) -> None:
+        from planner import news
         from planner.serving import backends
+        from sessions import signals
 
         backends.warn_if_not_compiled()
+        signals.recordings_arrived.connect(news.arrived, dispatch_uid="planner-news")

@@ -467,6 +467,12 @@ class SourceForm(forms.Form):
     refresh = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")])
 
 
+class WaitForm(forms.Form):
+    """“Tell me when it's out”, or not any more."""
+
+    wait = forms.ChoiceField(choices=[("yes", "Tell me"), ("no", "Don't tell me")])
+
+
 class FeedForm(forms.Form):
     url = forms.URLField(
         label="YouTube playlist or channel",

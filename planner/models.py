@@ -38,6 +38,9 @@ class Profile(models.Model):
     speed_percent = models.PositiveSmallIntegerField(
         "playback speed", choices=Speed.choices, default=Speed.X150
     )
+    news_unseen = models.PositiveIntegerField(
+        db_default=0, editable=False, help_text="New-for-you items not yet seen (planner.news)"
+    )
     remote_images = models.BooleanField(
         "show video thumbnails",
         default=True,
@@ -459,6 +462,41 @@ class ViewingPlan(models.Model):
     @property
     def minutes(self) -> tuple[int, ...]:
         return tuple(getattr(self, day) for day in WEEKDAYS)
+
+
+class Waiting(models.Model):
+    """“Tell me when it's out”: a person waits for a talk without a recording."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "talk"], name="waiting_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} waits for {self.talk_id}"
+
+
+class News(models.Model):
+    """A talk the person queued or waited for became watchable: what "New for you"
+    lists, written in the same transaction as the recording (planner.news)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "talk"], name="news_once"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="news_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.talk_id} for {self.user}"
 
 
 class PageToken(models.Model):

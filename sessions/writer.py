@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from sessions import bulk, listing, video
+from sessions import bulk, listing, signals, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
 from sessions.models import Conference, FoundTalk, Recording, Source, TaggedTalk, Talk
 from sessions.source_tags import source_topics
@@ -213,7 +213,7 @@ class _Plan:
     changed: list[Talk]
     parked_back: list[Talk]  # talks that only need their parked slug back
     topics: dict[int, list[str]]
-    videos_added: int
+    arrived: list[int]
     recordings: dict[int, list[tuple]]  # known talk pk -> its recordings, as stored
 
     def stale_recordings(self, talks: dict[int, int]) -> tuple[set[int], list[tuple]]:
@@ -240,7 +240,7 @@ class _Plan:
             unchanged=len(unchanged),
             not_in_file=self.existing - len(self.matched),
             skipped=self.skipped,
-            videos_added=self.videos_added,
+            videos_added=len(self.arrived),
             dry_run=dry_run,
         )
 
@@ -283,7 +283,7 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
     changed, parked_back = [], []
     topics: dict[int, list[str]] = {}
     values_of: dict[int, dict] = {}
-    videos_added = 0
+    arrived: list[int] = []  # talks that had no recording and will have one
     for index, item in enumerate(items):
         talk = matched.get(index)
         values = _values(item, talk, index + 1, taken, now)
@@ -296,7 +296,7 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
             values_of[index] = values
             continue
         if values["video_ref"] and not original[talk.pk]["video_ref"]:
-            videos_added += 1
+            arrived.append(talk.pk)
         rendered_before = [getattr(talk, name) for name in RENDERED]
         for name, value in values.items():
             setattr(talk, name, value)
@@ -326,7 +326,7 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
         changed=changed,
         parked_back=parked_back,
         topics=topics,
-        videos_added=videos_added,
+        arrived=arrived,
         recordings=dict(recordings),
     )
 
@@ -362,6 +362,8 @@ def _apply(plan: _Plan) -> ImportResult:
     if had := [pk for pk in stale if plan.recordings.get(pk)]:
         Recording.objects.filter(talk__in=had).delete()
     bulk.insert_rows(Recording, ["talk_id", "provider", "reference", "language", "position"], rows)
+    if plan.arrived:
+        signals.recordings_arrived.send(sender=Talk, talk_ids=plan.arrived)
     return plan.result(recordings_changed=stale)
 
 
@@ -478,4 +480,5 @@ def attach_recording(talk: Talk, recording: video.Recording) -> bool:
         talk.video_provider, talk.video_ref = recording.provider, recording.reference
         talk.video_since = timezone.now()
         talk.save(update_fields=["video_provider", "video_ref", "video_since"])
+        signals.recordings_arrived.send(sender=Talk, talk_ids=[talk.pk])
     return True

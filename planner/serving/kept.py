@@ -47,6 +47,8 @@ OWNERS = {
     "planner_listitem": (
         "(SELECT user_id FROM planner_recommendedlist WHERE id = {row}.recommended_list_id)"
     ),
+    "planner_waiting": "{row}.user_id",
+    "planner_news": "{row}.user_id",
 }
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 # Names a kept page shows from a row outside a person's records: a curator's, on their

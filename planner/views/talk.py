@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from planner import queue
+from planner import news, queue
 from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm, TranscriptForm
 from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
@@ -70,6 +70,8 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         recordings=list(talk.recordings.all()),
         transcripts=transcripts_of(talk),
     )
+    if request.user.is_authenticated and not talk.video_ref:
+        context["waiting"] = news.waits(request.user, talk)
     if request.user.is_staff:  # staff attach a transcript from the page
         context["transcript_form"] = TranscriptForm(auto_id="transcript-%s")
     playable = context["playable"]

@@ -4,8 +4,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 
-from planner import queue, sharing
-from planner.models import Entry, RecommendedList
+from planner import news, queue, sharing
+from planner.models import Entry, News, RecommendedList
 from sessions.models import Talk
 from tests.browser.steps import sign_in
 from tests.conftest import PASSWORD
@@ -49,6 +49,7 @@ SIGNED_IN = [
     "/welcome/",
     "/add/",
     "/add/?url=https://example.org/not-a-video",
+    "/new/",
 ]
 
 
@@ -75,6 +76,8 @@ def planned(live_catalog):
     sharing.add_item(rlist, talks[2], blurb="Worth it.", share_note=True)
     sharing.add_item(rlist, talks[0], blurb="For infra people.")
     sharing.publish(rlist)
+    News.objects.create(user=user, talk=talks[0])  # "New 1" in the header, and /new/
+    news.recount({user.pk})
     return user
 
 

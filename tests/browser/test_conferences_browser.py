@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from sessions.models import Talk
+from sessions import feeds
+from sessions.models import Conference, Talk
 from tests.browser.steps import sign_in
 from tests.browser.test_accessibility import WCAG
 from tests.conftest import PASSWORD
@@ -158,3 +159,42 @@ def test_staff_add_a_youtube_feed_and_place_an_upload_by_keyboard(page, staff, s
         assert results.violations_count == 0, results.generate_report()
     finally:
         stop()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_tell_me_when_its_out_then_new_for_you(browser, live_server, staff, settings, javascript):
+    settings.CATALOG_IMPORT_ALLOW_PRIVATE_URLS = True
+    call_command("import_catalog", str(SAMPLES / "schedule.xml"), stdout=StringIO())
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript,
+                                  viewport={"width": 375, "height": 800})  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, "root")
+    page.goto("/conferences/exc24/")
+    page.get_by_role("link", name="Browse its talks").click()
+    page.get_by_role("link", name="Soldering for everyone", exact=True).click()
+    page.get_by_role("button", name="Tell me when it's out").click()
+    expect(page.get_by_role("status")).to_contain_text("We'll tell you when “Soldering for")
+    expect(page.get_by_text("We'll tell you when it's out.")).to_be_visible()
+    expect(page.locator(".nav-news")).to_have_count(0)
+
+    youtube, stop = serve("/feeds/videos.xml")  # the recording arrives with a feed
+    youtube.serve((SAMPLES / "youtube-feed.xml").read_bytes())
+    try:
+        feeds.refresh_feed(feeds.add(Conference.objects.get(slug="exc24"), youtube.url))
+    finally:
+        stop()
+    page.reload()
+    news_link = page.get_by_role("link", name="New 1 for you")
+    expect(news_link).to_be_visible()
+    news_link.click()
+    expect(page.get_by_role("heading", name="New for you", level=1)).to_be_visible()
+    expect(page.locator(".news-unseen")).to_contain_text("Soldering for everyone")
+    if javascript:  # axe is a script: a page without JavaScript never answers it
+        page.wait_for_load_state()
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("button", name="Mark 1 as seen").click()
+    expect(page.get_by_role("status")).to_contain_text("Marked 1 as seen.")
+    expect(page.locator(".nav-news")).to_have_count(0)
+    context.close()

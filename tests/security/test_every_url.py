@@ -40,13 +40,14 @@ PERSONAL_GET = {
     "password_change_done", "welcome", "plan", "plan_ics",
     "add_talk",  # GET looks a link up; its POST adds (CSRF-checked below)
     "talk_to_list",  # GET shows the form; its POST adds (CSRF-checked below)
+    "new_for_you",
 }  # fmt: skip
 PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
     "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
     "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
     "logout", "undo_watched", "plan_feed_publish", "plan_feed_revoke", "save_progress",
-    "save_speed",
+    "save_speed", "tell_me", "news_seen",
 }  # fmt: skip
 OWNED = {  # URLs naming one of alice's objects
     "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",
