@@ -51,7 +51,9 @@ HOST ?= 127.0.0.1
 SECRET_FILE ?= data/secret_key
 RUN_HOSTS = 127.0.0.1,localhost,[::1],$(HOST)$(if $(filter 0.0.0.0 ::,$(HOST)),$(comma)$$(hostname)$(comma)$$(hostname).local$(comma)$$(hostname -I 2>/dev/null | tr -s ' ' '\n' | sed '/:/s/.*/[&]/' | paste -sd,))
 comma := ,
-RUN_ENV = DEBUG=false HTTPS=false SECRET_KEY="$$(cat $(SECRET_FILE))" ALLOWED_HOSTS="$(RUN_HOSTS)"
+RUN_SITE = http://$(if $(filter 0.0.0.0 ::,$(HOST)),$$(hostname).local,$(HOST)):$(PORT)
+RUN_ENV = DEBUG=false HTTPS=false SECRET_KEY="$$(cat $(SECRET_FILE))" ALLOWED_HOSTS="$(RUN_HOSTS)" \
+	SITE_URL="$(RUN_SITE)"
 
 $(SECRET_FILE):
 	@mkdir -p $(dir $@)
@@ -60,7 +62,7 @@ $(SECRET_FILE):
 
 run: catalog $(SECRET_FILE)
 	@$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(if $(filter 0.0.0.0 ::,$(HOST)),$$(hostname).local,$(HOST)):$(PORT)"
+	@echo "Serving on $(RUN_SITE)"
 	$(RUN_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/honcho start --no-colour -f Procfile
 
 # For working on the app: DEBUG on, the code reloaded as it changes.

@@ -17,6 +17,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from planner import digests
 from sessions import refresh
 from sessions.models import Feed
 
@@ -66,9 +67,12 @@ def recover(now: datetime.datetime | None = None) -> int:
 
 
 def tick(now: datetime.datetime | None = None) -> list:
-    """The clock's one beat: queue the refreshes that are due, forget old results."""
+    """The clock's one beat: queue the refreshes and digests that are due, forget old
+    results."""
     now = now or timezone.now()
     queued = refresh.enqueue_due(now)
+    for digest in digests.enqueue_due(now):
+        logger.info("Queued digest %s to %s", digest.pk, digest.address)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_RESULTS).delete()
     for item in queued:
         if isinstance(item, Feed):

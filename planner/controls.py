@@ -174,6 +174,8 @@ def talk_actions(context, item, fragment: str, target: str) -> SafeString:
         parts.append(resume)
     # The primary action first: a few Tabs reach it from the card's title.
     parts.append(queue_button(context, item, fragment, target))
+    if tell := tell_me_button(context, item):
+        parts.append(tell)
     if entry is None or entry.status != "watched":
         parts.append(watched_button(context, item, fragment, target, quiet=True))
     if shows_stars(entry):
@@ -181,6 +183,31 @@ def talk_actions(context, item, fragment: str, target: str) -> SafeString:
     parts.append(to_list_link(context, item.talk.pk))
     joined = format_html_join("\n  ", "{}", ((part,) for part in parts))
     return format_html('<div class="card-actions">\n  {}\n</div>', joined)
+
+
+def tell_me_button(context, item) -> SafeString:
+    """ "Tell me when it's out" on a talk with no recording that is not in the person's
+    records (a queued talk is told about anyway). A plain form: the answer is the same
+    page, back at this card, saying so."""
+    talk, entry = item.talk, item.entry
+    if talk.video_ref or (entry is not None and entry.status):
+        return mark_safe("")
+    waiting = context.get("waiting")
+    if waiting is None:  # a card drawn alone (an htmx answer): ask
+        from planner import news
+
+        waiting = {talk.pk} if news.waits(context["user"], talk) else set()
+    pk = int(talk.pk)
+    wait, label = ("no", "Don't tell me") if pk in waiting else ("yes", "Tell me when it's out")
+    said = mark_safe('<span class="muted">We&#x27;ll tell you.</span> ') if wait == "no" else ""
+    return format_html(
+        '<form method="post" action="{}" class="inline-form tell-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="next" value="{}#talk-{}">'
+        '<input type="hidden" name="wait" value="{}">{}{}</form>',
+        url("tell_me", pk), str(context.get("csrf_token", "")), context.get("here", ""), pk,
+        wait, said, _button("button button-quiet button-small", f"tell-{pk}", pk, label),
+    )  # fmt: skip
 
 
 def length(item) -> SafeString:

@@ -19,6 +19,7 @@ from planner.models import (
     ListItem,
     Profile,
     RecommendedList,
+    Telling,
 )
 from planner.plan_form import PlanForm, time_zones  # noqa: F401 (the forms' one door)
 from sessions import video
@@ -471,6 +472,25 @@ class WaitForm(forms.Form):
     """“Tell me when it's out”, or not any more."""
 
     wait = forms.ChoiceField(choices=[("yes", "Tell me"), ("no", "Don't tell me")])
+
+
+class TellingForm(forms.ModelForm):
+    """The email digest: on or off, and where to."""
+
+    class Meta:
+        model = Telling
+        fields = ["digest_on", "address"]
+        labels = {"digest_on": "Email me when talks I wait for are out"}
+        help_texts = {
+            "digest_on": "One email a few minutes after they arrive, then at most one a day.",
+            "address": "We send a link to confirm it first. Nothing is sent before you open it.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("digest_on") and not data.get("address"):
+            self.add_error("address", "Give the address to send the emails to.")
+        return data
 
 
 class FeedForm(forms.Form):

@@ -24,6 +24,13 @@ def speed_known(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(speed_percent__in=SPEEDS), name=name)
 
 
+def token_and_digest_together(field: str, name: str) -> models.CheckConstraint:
+    """A link token (planner.tokens) and its digest are set and cleared together."""
+    empty = Q(**{f"{field}_digest__isnull": True, f"{field}_token": ""})
+    full = Q(**{f"{field}_digest__isnull": False}) & ~Q(**{f"{field}_token": ""})
+    return models.CheckConstraint(condition=empty | full, name=name)
+
+
 class Profile(models.Model):
     class Speed(models.IntegerChoices):
         X1 = 100, "1x"
@@ -329,11 +336,7 @@ class RecommendedList(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(share_digest__isnull=True) & Q(share_token=""))
-                | (Q(share_digest__isnull=False) & ~Q(share_token="")),
-                name="list_token_and_digest_together",
-            ),
+            token_and_digest_together("share", "list_token_and_digest_together"),
         ]
 
     def __str__(self) -> str:
@@ -449,11 +452,7 @@ class ViewingPlan(models.Model):
                 )
                 for day in WEEKDAYS
             ),
-            models.CheckConstraint(
-                condition=(Q(feed_digest__isnull=True) & Q(feed_token=""))
-                | (Q(feed_digest__isnull=False) & ~Q(feed_token="")),
-                name="plan_feed_token_and_digest_together",
-            ),
+            token_and_digest_together("feed", "plan_feed_token_and_digest_together"),
         ]
 
     def __str__(self) -> str:
@@ -482,12 +481,16 @@ class Waiting(models.Model):
 
 class News(models.Model):
     """A talk the person queued or waited for became watchable: what "New for you"
-    lists, written in the same transaction as the recording (planner.news)."""
+    lists, written in the same transaction as the recording (planner.news). It is also
+    the email outbox: a row with no digest is not mailed yet (planner.digests)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     talk = models.ForeignKey(Talk, on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "Digest", null=True, blank=True, on_delete=models.SET_NULL, related_name="news"
+    )
 
     class Meta:
         constraints = [
@@ -497,6 +500,70 @@ class News(models.Model):
 
     def __str__(self) -> str:
         return f"{self.talk_id} for {self.user}"
+
+
+class Telling(models.Model):
+    """How a person is told of new recordings besides the site: the email digest (to a
+    confirmed address, off until they opt in) and the private Atom feed (planner.digests)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="telling"
+    )
+    address = models.EmailField("email address", blank=True)
+    digest_on = models.BooleanField("email me", default=False)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When `address` was confirmed; None until it is"
+    )
+    feed_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+    feed_digest = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | ~Q(address=""),
+                name="telling_confirms_an_address",
+            ),
+            token_and_digest_together("feed", "telling_feed_token_and_digest_together"),
+        ]
+
+    def __str__(self) -> str:
+        return f"how {self.user} is told"
+
+    @property
+    def mails(self) -> bool:
+        return self.digest_on and self.confirmed_at is not None
+
+
+class Digest(models.Model):
+    """One email listing a person's news: made (and its news tied to it) before it is
+    sent, so a retry sends this same email again rather than a second digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    address = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_at = models.DateTimeField(
+        null=True, blank=True, help_text="When to (try to) send it; None once sent or given up"
+    )
+    tries = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="digest_latest"),
+            models.Index(fields=["next_at"], name="digest_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(next_at__isnull=True),
+                name="digest_sent_is_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.pk} to {self.address}"
 
 
 class PageToken(models.Model):

@@ -57,6 +57,13 @@ def waits(user, talk: Talk) -> bool:
     return Waiting.objects.filter(user=user, talk=talk).exists()
 
 
+def waiting_among(user, talk_ids: list[int]) -> set[int]:
+    """Which of these talks the person waits for (no query when there are none)."""
+    if not talk_ids:
+        return set()
+    return set(Waiting.objects.filter(user=user, talk__in=talk_ids).values_list("talk", flat=True))
+
+
 @transaction.atomic
 def seen(user) -> int:
     """Everything new for the person is seen; how many were new."""

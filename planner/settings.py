@@ -241,6 +241,7 @@ AXES_CLIENT_IP_CALLABLE = "planner.ratelimit.client_address"
 # Password reset and sign-up requests allowed per client address per hour.
 RESET_RATE_PER_HOUR = envint("RESET_RATE_PER_HOUR", 5)
 SIGNUP_RATE_PER_HOUR = envint("SIGNUP_RATE_PER_HOUR", 20)
+CONFIRM_RATE_PER_HOUR = envint("CONFIRM_RATE_PER_HOUR", 5)  # address confirmations sent
 # Talks one person may add by their link in an hour (planner.views.found).
 ADDED_TALKS_PER_HOUR = envint("ADDED_TALKS_PER_HOUR", 30)
 
@@ -274,6 +275,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Where the site is, for links in what it sends without a request (emails; the Atom feed's
+# links come from the request): the first allowed host unless said (`make run` says).
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or (
+        f"{'https' if envbool('HTTPS', True) else 'http'}://{ALLOWED_HOSTS[0]}"
+        if ALLOWED_HOSTS and not DEBUG and ALLOWED_HOSTS[0] != "*"
+        else "http://127.0.0.1:8000"
+    )
+).rstrip("/")
 
 # Email: printed to the console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "planner@localhost")

@@ -24,15 +24,7 @@ def unpublish(rlist: RecommendedList) -> None:
 
 def find_published(token: str) -> RecommendedList | None:
     """The published list for a token, or None for a malformed, unknown or revoked one."""
-    if not tokens.well_formed(token):
-        return None
-    found = RecommendedList.objects.select_related("user__page_token").filter(
-        share_digest=tokens.digest(token)
-    )
-    rlist = found.first()
-    if rlist is None or not tokens.same(rlist.share_token, token):
-        return None
-    return rlist
+    return tokens.find(RecommendedList.objects.select_related("user__page_token"), token, "share")
 
 
 @transaction.atomic

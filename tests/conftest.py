@@ -162,3 +162,37 @@ def clean_caches(request):
     caches["cards"].clear()
     caches["pages"].clear()
     caches["kept"].clear()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, and Django's SMTP backend pointed at it."""
+    from tests import mailserver
+
+    box, controller = mailserver.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": controller.port,
+                "use_tls": False,
+                "timeout": 5,
+            },  # fmt: skip
+        }
+    }
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def exc24(db):
+    """A congress's schedule (tests/samples/schedule.xml): its talks by title, no recordings."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    samples = Path(__file__).parent / "samples"
+    call_command("import_catalog", str(samples / "schedule.xml"), stdout=StringIO())
+    return {t.title: t for t in Talk.objects.filter(conference__slug="exc24")}

@@ -12,16 +12,9 @@ from django.test import Client
 from planner import news, queue
 from planner.models import News, Profile, Waiting
 from sessions import feeds
-from sessions.models import Talk
 from tests.conftest import page_text
 from tests.sources import serve
 from tests.test_import_formats import SAMPLES
-
-
-@pytest.fixture
-def exc24(db):
-    call_command("import_catalog", str(SAMPLES / "schedule.xml"), stdout=StringIO())
-    return {t.title: t for t in Talk.objects.filter(conference__slug="exc24")}
 
 
 @pytest.fixture
@@ -118,3 +111,28 @@ def test_new_for_you_when_nothing_is_new(alice_client):
     page = page_text(alice_client.get("/new/"))
     assert "Nothing yet. On a talk with no recording, press Tell me when it's out" in page
     assert alice_client.post("/new/seen/", follow=True).status_code == 200
+
+
+def card_of(client, talk) -> str:
+    page = client.get("/?conference=exc24").content.decode()
+    return re.search(rf'<li class="card" id="talk-{talk.pk}">.*?</li>', page, re.S)[0]
+
+
+def test_tell_me_from_a_card(exc24, alice, alice_client):
+    talk, queued = (
+        exc24["Ein Blick unter die Haube: Größenordnungen"],
+        exc24["Soldering for everyone"],
+    )
+    queue.track(alice, queued)
+    card = card_of(alice_client, talk)
+    assert "No recording yet" in card and ">Tell me when it&#x27;s out</button>" in card
+    assert "/tell-me/" not in card_of(alice_client, queued)  # told anyway
+
+    response = alice_client.post(
+        f"/talks/{talk.pk}/tell-me/", {"wait": "yes", "next": f"/?conference=exc24#talk-{talk.pk}"}
+    )
+    assert response.headers["Location"] == f"/?conference=exc24#talk-{talk.pk}"  # at the card
+    response = alice_client.get("/?conference=exc24")
+    assert "We'll tell you when “Ein Blick" in page_text(response)
+    card = card_of(alice_client, talk)
+    assert "We&#x27;ll tell you." in card and ">Don&#x27;t tell me</button>" in card

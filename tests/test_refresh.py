@@ -23,6 +23,7 @@ from planner import background
 from sessions import refresh, schedule
 from sessions.models import Conference, Source, Talk
 from sessions.tasks import refresh_conference
+from tests import workers
 from tests.conftest import page_text
 from tests.sources import serve
 from tests.test_import_formats import SAMPLES
@@ -269,30 +270,15 @@ def test_a_worker_killed_mid_refresh_is_retried_by_the_next(transactional_db, so
     source.serve(frab(13))
     source.delay = 30  # the refresh hangs on the source while we kill its worker
     refresh.enqueue_due(timezone.now() + schedule.WEEK + schedule.HOUR)
-    env = {**os.environ, **database_env(), "CATALOG_IMPORT_ALLOW_PRIVATE_URLS": "true"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "manage.py", "run_worker", "--interval", "0.1"]
-    worker = subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while len(source.requests) < 3 and time.monotonic() < deadline:  # import, refresh, worker
-            time.sleep(0.05)
-        assert len(source.requests) == 3, "the worker never asked the source"
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    env = workers.environment(CATALOG_IMPORT_ALLOW_PRIVATE_URLS="true")
+    # Asked three times: the import, the refresh above, the worker.
+    workers.kill_when_busy(env, lambda: len(source.requests) == 3, "asked the source")
     task = DBTaskResult.objects.get()
     assert task.status == TaskResultStatus.RUNNING  # as the killed worker left it
     assert Talk.objects.count() == 12
 
     source.delay = 0
-    again = subprocess.run([*command, "--batch"], cwd=django_settings.BASE_DIR, env=env,
-                           capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert again.returncode == 0, again.stderr
-    assert "queued again" in again.stdout
+    assert "queued again" in workers.run_to_the_end(env)
     task.refresh_from_db()
     assert task.status == TaskResultStatus.SUCCESSFUL
     assert len(task.worker_ids) == 2

@@ -49,6 +49,8 @@ OWNERS = {
     ),
     "planner_waiting": "{row}.user_id",
     "planner_news": "{row}.user_id",
+    "planner_telling": "{row}.user_id",
+    "planner_digest": "{row}.user_id",
 }
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 # Names a kept page shows from a row outside a person's records: a curator's, on their

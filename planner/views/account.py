@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from planner import ratelimit
-from planner.forms import BackupForm, ProfileForm, SignUpForm
+from planner import digests, ratelimit
+from planner.forms import BackupForm, ProfileForm, SignUpForm, TellingForm
 from planner.models import Viewing
 from planner.serving import kept
 from planner.views.common import item_for, paginate, profile_of, safe_next, speed_of
@@ -36,14 +36,27 @@ def watched(request: HttpRequest) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request)
     form = ProfileForm(request.POST or None, instance=profile)
-    context = {"form": form, "backup_form": BackupForm()}
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, saved_settings(form, profile))
             return redirect(safe_next(request) or "settings")
-        return render(request, "planner/settings.html", context, status=400)
-    return render(request, "planner/settings.html", context)
+        return settings_response(request, form=form, status=400)
+    return settings_response(request, form=form)
+
+
+def settings_response(
+    request: HttpRequest, form=None, telling_form=None, status: int = 200
+) -> HttpResponse:
+    """The settings page; a form sent with errors is shown as sent, the others as saved."""
+    telling = digests.telling_of(request.user, save=False)
+    context = {
+        "form": form or ProfileForm(instance=profile_of(request)),
+        "telling_form": telling_form or TellingForm(instance=telling),
+        "telling": telling,
+        "backup_form": BackupForm(),
+    }
+    return render(request, "planner/settings.html", context, status=status)
 
 
 def saved_settings(form: ProfileForm, profile) -> str:

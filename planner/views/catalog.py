@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from planner import cards, filters
+from planner import cards, filters, news
 from planner.forms import PlanFilterForm
 from planner.models import Entry, Profile
 from planner.serving import kept
@@ -126,6 +126,8 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         cards.find_said(talks, words, said_only)
     items = [item_for(t, getattr(t, "mine", None), speed) for t in talks]
     context = {"form": form, "page": page, "items": items, "query": query, "speed": speed}
+    if user is not None and user.is_authenticated:
+        context["waiting"] = news.waiting_among(user, [t.pk for t in talks if not t.video_ref])
     sort = form.cleaned_data.get("sort") if status == 200 else ""
     context["sections"] = sections(items, dict(SORT_HEADINGS).get(sort or ""), words, said_only)
     if partial:

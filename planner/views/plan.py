@@ -172,13 +172,7 @@ def plan_ics(request: HttpRequest) -> HttpResponse:
 def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed calendar apps poll: the token is the only key, so no session
     is read or written (no cookie is set)."""
-    if not tokens.well_formed(token):
-        raise Http404
-    plan = (
-        ViewingPlan.objects.select_related("user__profile")
-        .filter(feed_digest=tokens.digest(token))
-        .first()
-    )
-    if plan is None or not tokens.same(plan.feed_token, token):
+    plan = tokens.find(ViewingPlan.objects.select_related("user__profile"), token)
+    if plan is None:
         raise Http404
     return ics_response(plan)

@@ -4,8 +4,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 
-from planner import news, queue, sharing
-from planner.models import Entry, News, RecommendedList
+from planner import digests, news, queue, sharing, tokens
+from planner.models import Entry, News, RecommendedList, Telling
 from sessions.models import Talk
 from tests.browser.steps import sign_in
 from tests.conftest import PASSWORD
@@ -78,6 +78,12 @@ def planned(live_catalog):
     sharing.publish(rlist)
     News.objects.create(user=user, talk=talks[0])  # "New 1" in the header, and /new/
     news.recount({user.pk})
+    # Emails asked for, not confirmed yet (Settings says so); a feed link on /new/.
+    feed_token, feed_digest = tokens.new()
+    Telling.objects.create(user=user, address="reader@example.com", digest_on=True,
+                           feed_token=feed_token, feed_digest=feed_digest)  # fmt: skip
+    # A talk not out yet: its card offers "Tell me when it's out".
+    Talk.objects.filter(pk=talks[4].pk).update(video_provider="", video_ref="", video_since=None)
     return user
 
 
@@ -97,7 +103,9 @@ def test_signed_in_pages_have_no_axe_violations(browser, live_server, planned, v
     page = context.new_page()
     sign_in(page, "reader")
     rlist = RecommendedList.objects.get(user=planned)
-    for url in [*SIGNED_IN, "/lists/", f"/lists/{rlist.pk}/", f"/s/{rlist.share_token}/"]:
+    off = digests.unsubscribe_url(planned.pk, "reader@example.com").split("/email/", 1)[1]
+    for url in [*SIGNED_IN, "/lists/", f"/lists/{rlist.pk}/", f"/s/{rlist.share_token}/",
+                f"/email/{off}"]:  # fmt: skip
         assert_no_violations(page, url)
     # The question before deleting a list, as a dialog.
     page.goto(f"/lists/{rlist.pk}/")

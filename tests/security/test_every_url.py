@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from planner import backup, queue, sharing, tokens
-from planner.models import Entry, RecommendedList, ViewingPlan
+from planner.models import Entry, RecommendedList, Telling, ViewingPlan
 from tests.conftest import PASSWORD
 
 # How each named URL may be used. "public": anyone may GET it. "personal": signed in only;
@@ -20,6 +20,9 @@ PUBLIC = {
     "conferences", "conference_detail", "manifest", "service_worker", "offline", "plan_time_zones",
     "transcript_page",
     "plan_feed",  # by its token only: any other token is a 404 (tests/test_plan_page.py)
+    "news_feed",  # the same (tests/test_digests.py)
+    # A signed link; its POST needs no CSRF token by design (RFC 8058; tests/test_digests.py).
+    "email_unsubscribe",
 }  # fmt: skip
 # Staff only: the catalog's door. Signed out: sign in; signed in without staff: 404.
 STAFF = {
@@ -41,13 +44,15 @@ PERSONAL_GET = {
     "add_talk",  # GET looks a link up; its POST adds (CSRF-checked below)
     "talk_to_list",  # GET shows the form; its POST adds (CSRF-checked below)
     "new_for_you",
+    "email_confirm",  # the person's own signed link (tests/test_digests.py)
 }  # fmt: skip
 PERSONAL_POST = {
     "track", "reorder", "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag",
     "set_length", "move", "list_delete", "list_add_item", "list_item_update", "list_item_move",
     "list_item_remove", "list_publish", "list_unpublish", "shared_list_add", "backup_restore",
     "logout", "undo_watched", "plan_feed_publish", "plan_feed_revoke", "save_progress",
-    "save_speed", "tell_me", "news_seen",
+    "save_speed", "tell_me", "news_seen", "news_feed_publish", "news_feed_revoke",
+    "email_settings", "email_resend",
 }  # fmt: skip
 OWNED = {  # URLs naming one of alice's objects
     "unqueue", "set_status", "rate", "save_note", "add_tag", "remove_tag", "set_length", "move",
@@ -95,6 +100,9 @@ def world(catalog):
     token = sharing.publish(rlist)
     feed_token, feed_digest = tokens.new()
     ViewingPlan.objects.create(user=alice, feed_token=feed_token, feed_digest=feed_digest)
+    news_token, news_digest = tokens.new()
+    Telling.objects.create(user=alice, address="alice@example.com", digest_on=True,
+                           feed_token=news_token, feed_digest=news_digest)  # fmt: skip
     return {
         "alice": alice,
         "bob": bob,
@@ -131,7 +139,9 @@ def snapshot(user) -> str:
     data.pop("exported_at")
     lists = RecommendedList.objects.filter(user=user).values_list("title", "share_token")
     plans = list(ViewingPlan.objects.filter(user=user).values())
-    return json.dumps([data, sorted(lists), plans, user.password], sort_keys=True, default=str)
+    telling = list(Telling.objects.filter(user=user).values())
+    return json.dumps([data, sorted(lists), plans, telling, user.password], sort_keys=True,
+                      default=str)  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAL_GET | PERSONAL_POST - {"logout"}))
