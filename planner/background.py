@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from planner import digests
-from sessions import refresh
+from sessions import details, refresh
 from sessions.models import Feed
 
 logger = logging.getLogger("planner.background")
@@ -71,6 +71,8 @@ def tick(now: datetime.datetime | None = None) -> list:
     results."""
     now = now or timezone.now()
     queued = refresh.enqueue_due(now)
+    for conference in details.enqueue_due(now):
+        logger.info("Queued reading the talk pages of %s", conference.slug)
     for digest in digests.enqueue_due(now):
         logger.info("Queued digest %s to %s", digest.pk, digest.address)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_RESULTS).delete()

@@ -10,7 +10,6 @@ from taggit.models import TaggedItemBase
 
 from planner import markup
 from planner.lengths import at_speed, length
-from sessions import video
 from sessions.models import Talk, linked_tags, tag_links
 
 NOTE_MAX_CHARS = 20_000
@@ -205,7 +204,7 @@ class Entry(models.Model):
     @property
     def play_url(self) -> str:
         """Our player, which starts where the person stopped; the host when it cannot."""
-        if self.talk.video_provider in video.PLAYABLE:
+        if self.talk.plays_here:
             return self.talk.play_at()  # the talk page's player starts at the saved second
         return self.resume_url
 

@@ -72,6 +72,12 @@ def seen(user) -> int:
     return count
 
 
+def unseen(user):
+    """The person's news not seen yet, newest first, their talks with them."""
+    rows = News.objects.filter(user=user, seen_at__isnull=True)
+    return rows.select_related("talk__conference").order_by("-created_at", "-pk")
+
+
 def latest(user, days: int = 60):
     """The person's news of the last `days`, newest first, their talks with them."""
     since = timezone.now() - datetime.timedelta(days=days)

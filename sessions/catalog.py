@@ -45,6 +45,10 @@ class ParsedTalk:
     thumbnail_url: str = ""
     held_on: datetime.date | None = None
     tags: list[str] = field(default_factory=list)  # the source's topics, if it has any
+    # Where the source says more about this talk (media.ccc.de's event: its video and
+    # subtitle files, read by sessions.details), and that page's version as listed.
+    details_url: str = ""
+    details_version: str = ""
 
     @property
     def video_id(self) -> str:

@@ -43,3 +43,10 @@ def _one(code: str) -> str:
     while info is not None and "fallback" in info:  # "zh-cn" -> "zh-hans"
         info = LANG_INFO.get(info["fallback"][0])
     return info["name"] if info else ""
+
+
+def two_letters(code: str) -> str:
+    """ "deu" -> "de", "en" -> "en", "deu-eng" -> "de" (a file with two audio tracks plays
+    the first unless asked): one form to compare languages in."""
+    first = code.replace("_", "-").lower().split("-")[0] if code else ""
+    return THREE_LETTERS.get(first, first)

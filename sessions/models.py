@@ -106,6 +106,33 @@ class Feed(Checked):
         return self.title or self.url
 
 
+class Details(models.Model):
+    """A talk's own page at its source: media.ccc.de's event document, which lists its
+    video and subtitle files. The listing names its version (`listed`, the event's
+    `updated_at`); sessions.details reads it again only when that changed."""
+
+    talk = models.OneToOneField("Talk", on_delete=models.CASCADE, related_name="details")
+    url = models.URLField(max_length=500)
+    listed = models.CharField(max_length=100, blank=True)
+    read = models.CharField(max_length=100, blank=True)  # the version last read; "" never
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "details"
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def due(self) -> bool:
+        return self.read != self.listed or not self.read
+
+
 class FeedVideo(models.Model):
     """One upload a feed listed, and what became of it."""
 
@@ -211,6 +238,9 @@ class Talk(models.Model):
     video_since = models.DateTimeField(
         null=True, blank=True, help_text="When the talk first had a recording"
     )
+    # A video file our player plays when the first recording is a page we cannot play
+    # (media.ccc.de's event page: sessions.details reads its files).
+    play_file = models.CharField(max_length=500, blank=True)
     # How the source names the talk (a guid, a slug, an id): re-imports match on it.
     source_key = models.CharField(max_length=200)
     source_slug = models.CharField(max_length=200, blank=True)
@@ -317,7 +347,7 @@ class Talk(models.Model):
         host's page at that second ("" while there is no recording)."""
         if not self.video_ref:
             return ""
-        if self.video_provider in video.PLAYABLE:
+        if self.plays_here:
             at = "" if seconds is None else f"={int(seconds)}"
             return f"{self.get_absolute_url()}#play{at}"
         return self.link_at(seconds)
@@ -325,6 +355,13 @@ class Talk(models.Model):
     @property
     def play_url(self) -> str:
         return self.play_at(None)
+
+    @property
+    def plays_here(self) -> bool:
+        """Our player plays it: the recording itself, or a file of it (play_file)."""
+        return bool(self.video_ref) and (
+            self.video_provider in video.PLAYABLE or bool(self.play_file)
+        )
 
     @property
     def language_name(self) -> str:
@@ -413,6 +450,9 @@ class Recording(models.Model):
     reference = models.CharField(max_length=500)
     language = models.CharField(max_length=20, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Read from the talk's own page at the source (sessions.details), not from the
+    # conference's listing: a new read of the listing keeps it.
+    from_details = models.BooleanField(default=False)
 
     objects = RecordingQuerySet.as_manager()
 

@@ -25,3 +25,13 @@ def refresh_feed(feed_id: int) -> str:
     if feed is None:
         return "the feed is gone"
     return "\n".join(feeds.refresh_feed(feed).lines)
+
+
+@task()
+def read_details(conference_id: int) -> str:
+    from sessions import details
+
+    conference = Conference.objects.filter(pk=conference_id).first()
+    if conference is None:
+        return "the conference is gone"
+    return "\n".join(details.read_due(conference)) or "nothing was due"

@@ -56,15 +56,16 @@ CSP_SOURCES = {
 PLAYABLE = (YOUTUBE, FILE)  # hosts the talk page plays in place
 
 
-def page_policy(base: dict, provider: str, reference: str) -> dict:
-    """The Content-Security-Policy of a page that plays this recording: the site's own,
-    widened only by what that host needs."""
+def page_policy(base: dict, provider: str, reference: str, *more_files: str) -> dict:
+    """The Content-Security-Policy of a page that plays this recording (or one of the
+    files `more_files`, the other languages of a file): the site's own, widened only by
+    what that host needs."""
     extra: dict[str, list[str]] = {}
     if provider == YOUTUBE:
         extra = CSP_SOURCES
     elif provider == FILE:
-        parsed = urlparse(reference)
-        extra = {"media-src": [f"{parsed.scheme}://{parsed.netloc}"]}
+        origins = (urlparse(url) for url in (reference, *more_files))
+        extra = {"media-src": list(dict.fromkeys(f"{o.scheme}://{o.netloc}" for o in origins))}
     policy = {name: list(values) for name, values in base.items()}
     for name, values in extra.items():
         policy[name] = [*policy.get(name, []), *values]

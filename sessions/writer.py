@@ -21,7 +21,15 @@ from taggit.models import Tag
 
 from sessions import bulk, listing, signals, video
 from sessions.catalog import CatalogError, ParsedCatalog, ParsedTalk
-from sessions.models import Conference, FoundTalk, Recording, Source, TaggedTalk, Talk
+from sessions.models import (
+    Conference,
+    Details,
+    FoundTalk,
+    Recording,
+    Source,
+    TaggedTalk,
+    Talk,
+)
 from sessions.source_tags import source_topics
 from sessions.topics import topics_for
 
@@ -38,6 +46,9 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)
     videos_added: int = 0  # talks that had no recording and now have one
     dry_run: bool = False
+
+
+FILES_FROM = 100  # a page's files come after the listing's recordings
 
 
 def report(result: ImportResult) -> list[str]:
@@ -309,7 +320,8 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
             changed.append(talk)
 
     recordings = defaultdict(list)
-    rows = Recording.objects.filter(talk__in=list(touched)).order_by("position")
+    rows = Recording.objects.filter(talk__in=list(touched), from_details=False)
+    rows = rows.order_by("position")
     for talk_id, provider, reference, language in rows.values_list(
         "talk", "provider", "reference", "language"
     ):
@@ -360,11 +372,68 @@ def _apply(plan: _Plan) -> ImportResult:
     _write_topics(pks, plan.topics, known)
     stale, rows = plan.stale_recordings(pks)
     if had := [pk for pk in stale if plan.recordings.get(pk)]:
-        Recording.objects.filter(talk__in=had).delete()
+        Recording.objects.filter(talk__in=had, from_details=False).delete()
     bulk.insert_rows(Recording, ["talk_id", "provider", "reference", "language", "position"], rows)
+    _write_details(pks, plan.items)
     if plan.arrived:
         signals.recordings_arrived.send(sender=Talk, talk_ids=plan.arrived)
     return plan.result(recordings_changed=stale)
+
+
+def _write_details(pks: dict[int, int], items: list[ParsedTalk]) -> None:
+    """Where each talk's own page is and the version the listing names (sessions.details
+    reads the pages whose version changed)."""
+    wanted = {pks[i]: (item.details_url, item.details_version)
+              for i, item in enumerate(items) if item.details_url and i in pks}  # fmt: skip
+    if not wanted:
+        return
+    have = {d.talk_id: d for d in Details.objects.filter(talk__in=list(wanted))}
+    changed = []
+    for pk, (url, version) in wanted.items():
+        row = have.get(pk)
+        if row is not None and (row.url, row.listed) != (url, version):
+            row.url, row.listed = url, version
+            changed.append(row)
+    Details.objects.bulk_update(changed, ["url", "listed"], batch_size=500)
+    Details.objects.bulk_create(
+        [
+            Details(talk_id=pk, url=url, listed=v)
+            for pk, (url, v) in wanted.items()
+            if pk not in have
+        ],
+        batch_size=500,
+    )
+
+
+def write_files(talk: Talk, files: list[tuple[str, str]], play_file: str) -> bool:
+    """A talk's files from its own page, (url, language) each: they replace the ones read
+    before (the listing's recordings stay); `play_file` is the one our player plays first.
+    A talk that had no recording gets its first here, with its news. Whether anything
+    changed. Inside a transaction."""
+    rows = talk.recordings.filter(from_details=True)
+    if sorted(rows.values_list("reference", "language")) == sorted(files) and (
+        talk.play_file == play_file
+    ):
+        return False
+    rows.delete()
+    taken = set(Recording.objects.filter(provider=video.FILE, reference__in=[u for u, _ in files])
+                .exclude(talk=talk).values_list("reference", flat=True))  # fmt: skip
+    Recording.objects.bulk_create(
+        [Recording(talk=talk, provider=video.FILE, reference=url, language=language,
+                   position=FILES_FROM + n, from_details=True)
+         for n, (url, language) in enumerate(files) if url not in taken]
+    )  # fmt: skip
+    talk.play_file = play_file if play_file not in taken else ""
+    fields = ["play_file"]
+    arrived = not talk.video_ref and bool(talk.play_file)
+    if arrived:
+        talk.video_provider, talk.video_ref = video.FILE, talk.play_file
+        talk.video_since = timezone.now()
+        fields += ["video_provider", "video_ref", "video_since"]
+    talk.save(update_fields=fields)
+    if arrived:
+        signals.recordings_arrived.send(sender=Talk, talk_ids=[talk.pk])
+    return True
 
 
 def _tags_for(names: set[str]) -> dict[str, Tag]:

@@ -1,4 +1,5 @@
 import html
+import ipaddress
 import re
 from pathlib import Path
 
@@ -196,3 +197,23 @@ def exc24(db):
     samples = Path(__file__).parent / "samples"
     call_command("import_catalog", str(samples / "schedule.xml"), stdout=StringIO())
     return {t.title: t for t in Talk.objects.filter(conference__slug="exc24")}
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Tests never reach the internet: a sample that names a real address (a media.ccc.de
+    event page, say) fails to fetch at once, as a machine offline would. Loopback works."""
+    from sessions import fetch
+
+    real = fetch._addresses
+
+    def loopback_only(host: str, port: int) -> list[str]:
+        try:
+            loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if loopback:
+            return real(host, port)
+        raise fetch.FetchError(f"cannot find the server {host!r} (tests are offline)")
+
+    monkeypatch.setattr(fetch, "_addresses", loopback_only)

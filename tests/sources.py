@@ -20,6 +20,14 @@ class Source:
     modified: float = field(default_factory=time.time)
     requests: list[dict] = field(default_factory=list)
     url: str = ""
+    # Other paths of the same server (an API's documents, files): path -> (body, type).
+    pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    origin: str = ""
+
+    def page(self, path: str, body: bytes, content_type: str = "application/json") -> str:
+        """Serve `body` at `path` too; its full address."""
+        self.pages[path] = (body, content_type)
+        return self.origin + path
 
     def serve(self, body: bytes) -> None:
         """The file changes on the server."""
@@ -41,6 +49,14 @@ class _Handler(BaseHTTPRequestHandler):
         asked = {k: self.headers.get(k) for k in ("If-None-Match", "If-Modified-Since")}
         source.requests.append({"path": self.path, **asked})
         time.sleep(source.delay)
+        if self.path in source.pages:
+            body, kind = source.pages[self.path]
+            etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+            if asked["If-None-Match"] == etag:
+                self._answer(304, b"", {"ETag": etag})
+            else:
+                self._answer(200, body, {"ETag": etag}, kind)
+            return
         if source.status != 200:
             self._answer(source.status, b"failing")
             return
@@ -56,12 +72,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self._answer(200, source.body, headers)
 
-    def _answer(self, status: int, body: bytes, headers: dict | None = None) -> None:
+    def _answer(self, status: int, body: bytes, headers: dict | None = None,
+                kind: str = "application/xml") -> None:  # fmt: skip
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if status != 304:
-            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -77,7 +94,8 @@ class _Server(ThreadingHTTPServer):
 def serve(path: str = "/schedule.xml"):
     """Start a source on loopback; returns (source, stop)."""
     httpd = _Server(("127.0.0.1", 0), _Handler)
-    httpd.source = Source(url=f"http://127.0.0.1:{httpd.server_port}{path}")
+    origin = f"http://127.0.0.1:{httpd.server_port}"
+    httpd.source = Source(url=origin + path, origin=origin)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
 
     def stop() -> None:

@@ -136,3 +136,25 @@ def test_tell_me_from_a_card(exc24, alice, alice_client):
     assert "We'll tell you when “Ein Blick" in page_text(response)
     card = card_of(alice_client, talk)
     assert "We&#x27;ll tell you." in card and ">Don&#x27;t tell me</button>" in card
+
+
+def test_the_home_page_lists_what_is_new_at_one_query(exc24, alice, alice_client):
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    talk = exc24["Ein Blick unter die Haube: Größenordnungen"]
+    news.wait(alice, talk, True)
+    call_command("import_catalog", str(SAMPLES / "mediaccc.json"), stdout=StringIO())
+    alice_client.get("/")  # the caches of the catalog's version filled
+    caches["kept"].clear()
+    with CaptureQueriesContext(connection) as with_news:
+        page = page_text(alice_client.get("/"))
+    assert "New for you Out now, of the talks you waited for · See them all " in page
+    assert f"{talk.title} Watch" in page
+    news.seen(alice)
+    caches["kept"].clear()
+    with CaptureQueriesContext(connection) as without:
+        page = page_text(alice_client.get("/"))
+    assert "Out now, of the talks you waited for" not in page
+    assert len(with_news) == len(without) + 1

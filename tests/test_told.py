@@ -3,9 +3,11 @@ recordings arrive later; a person queues two talks and asks about a third; the r
 brings the recordings; they see New for you, get exactly one digest naming all three at
 a real SMTP server, and their Atom feed has three entries; running everything again
 sends nothing more. Once with the schedule itself bringing the recordings, once with a
-YouTube playlist feed whose titles carry a conference prefix and a speaker suffix."""
+YouTube playlist feed whose titles carry a conference prefix and a speaker suffix, and
+once with media.ccc.de's listing, which names a talk once its recording is released."""
 
 import datetime
+import json
 from io import StringIO
 from xml.sax.saxutils import escape
 
@@ -56,6 +58,25 @@ def schedule(with_recordings: bool) -> bytes:
     <start>2025-12-27</start><end>2025-12-27</end><days>1</days></conference>
   <day index="1" date="2025-12-27"><room name="Saal">{"".join(events)}</room></day>
 </schedule>""".encode()
+
+
+def mediaccc_listing(released: list[int], origin: str) -> bytes:
+    """media.ccc.de's conference document: the released talks, matched to the schedule's by
+    guid; the first one's own page (its files) on the local server too."""
+    events = []
+    for i, (title, speaker) in enumerate(TALKS, start=1):
+        if i not in released:
+            continue
+        events.append({
+            "guid": f"00000000-0000-4000-8000-{i:012d}", "title": title,
+            "slug": f"exs25-{i}-talk", "persons": [speaker], "original_language": "eng",
+            "date": f"2025-12-27T1{i}:00:00.000+01:00", "length": 2400 + i,
+            "frontend_link": f"https://media.ccc.de/v/exs25-{i}-talk",
+            "updated_at": f"2025-12-2{8 + i % 2}T10:00:00.000+01:00",
+            "url": f"{origin}/public/events/{i}",
+        })  # fmt: skip
+    return json.dumps({"acronym": "exs25", "title": "Example Source Summit 2025",
+                       "slug": "conferences/exs25", "events": events}).encode()  # fmt: skip
 
 
 def playlist(count: int) -> bytes:
@@ -169,3 +190,25 @@ def test_a_youtube_playlist_brings_the_recordings(summit, person, smtp, monkeypa
         stop()
     for i, talk in enumerate(talks, start=1):
         assert Talk.objects.get(pk=talk.pk).video_ref == f"exs25vid{i:03d}"
+
+
+def test_media_ccc_de_releases_the_recordings(summit, person, smtp, monkeypatch):
+    talks = a_person_waits(person)
+    released, stop = serve("/public/conferences/exs25")
+    try:
+        for i in range(1, len(TALKS) + 1):  # each event's page: no files yet
+            released.page(f"/public/events/{i}", json.dumps({"recordings": []}).encode())
+        released.serve(mediaccc_listing([4, 5], released.origin))
+        call_command("import_catalog", released.url, stdout=StringIO())  # the same conference
+        assert Conference.objects.get(slug="exs25").source_url == released.url
+        assert not News.objects.exists()  # what was released is not what she waits for
+        released.serve(mediaccc_listing([1, 2, 3, 4, 5], released.origin))
+
+        def bring():
+            call_command("refresh_catalogs", "--all", stdout=StringIO())
+
+        told_once(person, smtp, monkeypatch, talks, bring)
+    finally:
+        stop()
+    for i, talk in enumerate(talks, start=1):
+        assert Talk.objects.get(pk=talk.pk).video_ref == f"exs25-{i}-talk"

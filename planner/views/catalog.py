@@ -69,7 +69,7 @@ def draw_catalog(request: HttpRequest) -> HttpResponse:
     first_page = status == 200 and context["page"].number == 1 and not form.active
     if not partial:
         if profile and first_page:
-            context["home"] = home(user, context["speed"])
+            context["home"] = home(user, context["speed"], profile.news_unseen)
         if status == 200:  # the filters as they read for these tags and this query
             tags = form.fields["tag"].choices if "tag" in form.fields else []
             key = listing.key("filters", token, tags, request.GET.urlencode())
@@ -178,16 +178,21 @@ HOME_CONTINUE = 4  # talks in progress shown on the home page
 
 
 HOME_UP_NEXT = 3
+HOME_NEW = 3  # news not seen yet: the rest under New for you
 
 
-def home(user, speed: int) -> dict:
-    """Continue watching and the top of the queue, for the signed-in home page. 2 queries."""
+def home(user, speed: int, unseen: int = 0) -> dict:
+    """New for you (when something is: one query more), continue watching and the top of
+    the queue, for the signed-in home page. 2 queries."""
     queued = Entry.objects.for_user(user).queued()
     top = queued.filter(status=Entry.Status.QUEUED).values("pk")[:HOME_UP_NEXT]
     rows = list(queued.with_talks().filter(Q(status=Entry.Status.WATCHING) | Q(pk__in=top)))
     watching = [e for e in rows if e.status == Entry.Status.WATCHING][:HOME_CONTINUE]
     up_next = [e for e in rows if e.status == Entry.Status.QUEUED]
+    fresh = news.unseen(user)[:HOME_NEW] if unseen else []
     return {
+        "new": [item_for(n.talk, None, speed) for n in fresh],
+        "new_count": unseen,
         "continue": [item_for(e.talk, e, speed) for e in watching],
         "up_next": [item_for(e.talk, e, speed) for e in up_next],
         "queue_total": queued.totals(speed),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from planner import previews
 from planner.forms import FeedForm, ImportForm, PlaceForm, SourceForm
 from planner.views.common import item_for, profile_of, speed_of
-from sessions import feeds, refresh, schedule
+from sessions import details, feeds, refresh, schedule
 from sessions.catalog import CatalogError
 from sessions.models import Checked, Conference, Feed, FeedVideo, Talk
 from sessions.readers import FORMATS, fetch, read_bytes
@@ -98,6 +98,8 @@ def _staff_facts(conference: Conference) -> dict:
             (upload, PlaceForm(talks=open_talks, prefix=f"u{upload.pk}")) for upload in to_place
         ],  # fmt: skip
         "feed_form": FeedForm(),
+        # Only media.ccc.de's listing names talk pages: other conferences spare the query.
+        "pages": details.summary(conference) if conference.source_format == "mediaccc" else None,
     }
 
 

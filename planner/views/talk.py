@@ -14,7 +14,7 @@ from planner.models import Entry, note_fingerprint
 from planner.serving import kept
 from planner.views.common import fragment, item_for, profile_of, speed_of
 from planner.views.queue import queue_fragment
-from sessions import video
+from sessions import details, languages, video
 from sessions.models import Passage, Talk, Transcript
 
 
@@ -25,7 +25,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
         "entry": entry,
         "item": item_for(talk, entry, speed_of(profile)),
         "speed": speed_of(profile),
-        "playable": talk.video_provider in video.PLAYABLE,  # our player, on the page
+        "playable": talk.plays_here,  # our player, on the page
     }
     if entry is not None:
         latest = entry.viewings.all()[:1]
@@ -74,16 +74,41 @@ def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpRe
         context["waiting"] = news.waits(request.user, talk)
     if request.user.is_staff:  # staff attach a transcript from the page
         context["transcript_form"] = TranscriptForm(auto_id="transcript-%s")
-    playable = context["playable"]
-    if playable:
-        context.update(player_context(request, talk, entry))
+    provider, source, files = playing(request, talk, context)
+    if provider:
+        context.update(player_context(request, talk, entry, provider, source))
     response = render(request, "planner/talk_detail.html", context)
-    if playable:
+    if provider:
         # Only a page that plays a video lets its host in (Django's per-view override).
         response._csp_config = video.page_policy(
-            settings.SECURE_CSP, talk.video_provider, talk.video_ref
+            settings.SECURE_CSP, provider, source, *(f.reference for f in files)
         )
     return response
+
+
+def playing(request: HttpRequest, talk: Talk, context: dict) -> tuple[str, str, list]:
+    """What our player plays: the recording itself (YouTube, a file), or one of the video
+    files read from its page (media.ccc.de: in the language asked for with ?audio=, else
+    the talk's own; the player switches to the browser's language where it is offered).
+    ("", "", []) when it plays nothing here."""
+    recordings = context["recordings"]
+    files = [r for r in recordings if r.from_details and r.provider == video.FILE]
+    context["recordings"] = [r for r in recordings if not r.from_details]
+    if talk.video_provider in video.PLAYABLE:
+        return talk.video_provider, talk.video_ref, []
+    asked = request.GET.get("audio", "")[:20]
+    chosen = details.choose_file(files, talk.language, asked)
+    if chosen is None:
+        context["playable"] = False
+        return "", "", []
+    context.update(
+        playable=True,
+        audio_asked=bool(asked),
+        audio_files=[(f, languages.language_name(f.language), f == chosen) for f in files],
+        audio_data=[{"src": f.reference, "lang": languages.two_letters(f.language),
+                     "both": "-" in f.language} for f in files],
+    )  # fmt: skip
+    return video.FILE, chosen.reference, files
 
 
 def transcripts_of(talk: Talk) -> list[tuple[Transcript, list[Passage]]]:
@@ -96,7 +121,9 @@ def transcripts_of(talk: Talk) -> list[tuple[Transcript, list[Passage]]]:
 HOST_SECOND = 999999999  # player.js puts the second in its place
 
 
-def player_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dict:
+def player_context(
+    request: HttpRequest, talk: Talk, entry: Entry | None, provider: str, reference: str
+) -> dict:
     """The player's settings, and the talk after this one in the person's queue."""
     watching = entry is not None and entry.status == Entry.Status.WATCHING
     start = (entry.resume_seconds or 0) if watching else 0
@@ -104,11 +131,12 @@ def player_context(request: HttpRequest, talk: Talk, entry: Entry | None) -> dic
     if entry is not None and entry.in_queue and entry.position is not None:
         later = Entry.objects.for_user(request.user).queued().filter(position__gt=entry.position)
         next_up = later.select_related("talk__conference").first()
-    if talk.video_provider == video.YOUTUBE:
-        source = video.embed_url(talk.video_ref, start, origin=request.build_absolute_uri("/"))
+    if provider == video.YOUTUBE:
+        source = video.embed_url(reference, start, origin=request.build_absolute_uri("/"))
     else:
-        source = talk.video_ref
+        source = reference
     return {
+        "player_provider": provider,
         "player_start": start,
         "player_source": source,
         "next_up": next_up,

@@ -277,11 +277,30 @@
     document.head.append(script);
   }
 
+  // A talk with its video in several languages (media.ccc.de): unless the person chose
+  // one (?audio=), the browser's language where a file offers it, else the server's
+  // choice (the talk's own language). The Audio links say which one plays.
+  function fileSource() {
+    const data = box.dataset.files && document.getElementById(box.dataset.files);
+    if (!data) return box.dataset.source;
+    const files = JSON.parse(data.textContent);
+    for (const tag of navigator.languages || [navigator.language]) {
+      const lang = String(tag).slice(0, 2).toLowerCase();
+      const offered = files.filter((f) => f.lang === lang).sort((a, b) => a.both - b.both);
+      if (offered.length) return offered[0].src;
+    }
+    return box.dataset.source;
+  }
+
   function file() {
     const video = document.createElement("video");
     video.controls = true;
     video.preload = "metadata";
-    video.src = box.dataset.source;
+    video.src = fileSource();
+    for (const link of document.querySelectorAll(".player-audio a[data-src]")) {
+      if (link.dataset.src === video.src) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    }
     video.setAttribute("aria-label", "Video: " + title);
     stage.replaceChildren(video);
     video.addEventListener("loadedmetadata", () => {

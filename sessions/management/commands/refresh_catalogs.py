@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sessions import feeds, refresh
+from sessions import details, feeds, refresh
 from sessions.models import Conference, Feed
 
 
 class Command(BaseCommand):
     help = (
         "Read the sources and YouTube feeds that are due (or, with --all, every one; or "
-        "those of the conferences named) now, in the foreground, and say what each gave. "
+        "those of the conferences named) now, in the foreground, then the talk pages they "
+        "name that changed (media.ccc.de's video and subtitle files), and say what each gave. "
         "The worker does the same by itself on a schedule."
     )
 
@@ -35,5 +36,8 @@ class Command(BaseCommand):
         for outcome in outcomes:
             for line in outcome.lines:
                 self.stdout.write(line)
+        for conference in chosen:  # then the talks' own pages (media.ccc.de's files)
+            while lines := details.read_due(conference):
+                self.stdout.write("\n".join(lines))
         if failed := sum(not o.ok for o in outcomes):
             raise CommandError(f"{failed} of {len(outcomes)} sources failed")
