@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from planner.models import Entry, ListItem, Profile, RecommendedList
+from planner.models import Digest, Entry, ListItem, Profile, RecommendedList
 
 
 @admin.register(Entry)
@@ -31,3 +31,15 @@ class RecommendedListAdmin(admin.ModelAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "speed_percent"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    """The emails about new talks: sent, waiting, or why not (planner.digests)."""
+
+    list_display = ["user", "address", "created_at", "sent_at", "tries", "next_at", "error"]
+    list_filter = ["sent_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "address"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "sent_at", "tries", "error"]

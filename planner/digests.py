@@ -13,6 +13,7 @@ carry an RFC 8058 one-click unsubscribe link, also in the body.
 
 import datetime
 import logging
+import smtplib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -167,6 +168,15 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[Digest]:
     return queued
 
 
+def in_words(error: Exception) -> str:
+    """What went wrong, as staff read it: "the mail server answered 451 4.3.0 Try again"."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        said = error.smtp_error
+        said = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+        return f"the mail server answered {error.smtp_code} {said}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 def backoff(tries: int) -> datetime.timedelta:
     return min(RETRY_FIRST * 2 ** max(tries - 1, 0), RETRY_MOST)
 
@@ -193,7 +203,7 @@ def send(digest_id: int, now: datetime.datetime | None = None) -> str:
         tries = digest.tries + 1
         again = now + backoff(tries) if tries < GIVE_UP_AFTER else None
         Digest.objects.filter(pk=digest.pk).update(tries=tries, next_at=again,
-                                                   error=str(error)[:500])  # fmt: skip
+                                                   error=in_words(error)[:500])  # fmt: skip
         logger.warning("Digest %s to %s not sent (try %s): %s", digest.pk, digest.address,
                        tries, error)  # fmt: skip
         return f"not sent: {error}"

@@ -10,6 +10,7 @@ from io import StringIO
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -346,3 +347,15 @@ def test_the_private_atom_feed(exc24, alice, alice_client, bob, settings):
     assert "The feed link is switched off." in page and "Make a feed link" in page
     assert Client().get(url).status_code == 404
     assert Client().get("/new/feed/not-a-token/").status_code == 404
+
+
+def test_staff_see_why_a_digest_was_not_sent(exc24, confirmed, smtp, monkeypatch, client):
+    News.objects.create(user=confirmed, talk=next(iter(exc24.values())))
+    digests.enqueue_due(timezone.now() + LATER)
+    smtp.refuse = True
+    run_worker(monkeypatch)
+    staff = User.objects.create_user("staff", password="x", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    page = page_text(client.get("/admin/planner/digest/"))
+    assert "alice@example.com" in page
+    assert "the mail server answered 451 4.3.0 Try again later" in page
