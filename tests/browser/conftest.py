@@ -98,20 +98,27 @@ def page(browser, live_server, transactional_db):
         )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors: list[str] = []
+    errors = watch_errors(page)
     page.errors = errors  # a test that provokes an error on purpose clears it
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def on_console(msg) -> None:
-        # A 4xx answer to a form with a mistake is the app working; anything else is not.
-        if msg.type == "error" and not re.search(r"status of 4\d\d", msg.text):
-            errors.append(msg.text)
-
-    page.on("console", on_console)
     yield page
     context.close()
     requests_done()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+def watch_errors(page) -> list[str]:
+    """The page's script errors and console errors, as they happen (a CSP violation is
+    one). A 4xx answer is the app working (a form with a mistake; a progress save too
+    soon after the last, which the player sends again): not counted."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def on_console(msg) -> None:
+        if msg.type == "error" and not re.search(r"status of 4\d\d", msg.text):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    return errors
 
 
 def requests_done(seconds: float = 5.0) -> None:

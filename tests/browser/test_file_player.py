@@ -17,6 +17,7 @@ from planner import queue
 from planner.models import Entry
 from sessions import details
 from sessions.models import Talk
+from tests.browser.conftest import watch_errors
 from tests.browser.steps import scripts_ready, sign_in
 from tests.browser.test_player import eventually
 from tests.conftest import PASSWORD
@@ -81,8 +82,7 @@ def test_a_mediaccc_talk_plays_here_at_the_persons_speed(browser, live_server, c
                                   service_workers="block")  # fmt: skip
     context.route("https://**/*", lambda route: route.abort())  # nothing from outside
     page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    errors = watch_errors(page)
     sign_in(page, "viewer")
     page.goto(congress.talk.get_absolute_url())
     scripts_ready(page)
@@ -108,6 +108,7 @@ def test_the_talks_own_language_plays_for_other_browsers(browser, live_server, c
                                   service_workers="block")  # fmt: skip
     context.route("https://**/*", lambda route: route.abort())
     page = context.new_page()
+    errors = watch_errors(page)
     page.goto(congress.talk.get_absolute_url())
     scripts_ready(page)
     page.get_by_role("button", name="Play here").click()
@@ -116,3 +117,4 @@ def test_the_talks_own_language_plays_for_other_browsers(browser, live_server, c
     page.get_by_role("link", name="English").click()  # to #play: the player starts
     expect(page.locator("video")).to_have_attribute("src", f"{congress.origin}/files/talk-eng.webm")
     context.close()
+    assert errors == [], errors
