@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from planner import digests, news, queue
+from planner import digests, news, queue, tokens
 from planner.models import Digest, News, Telling
 from planner.tasks import send_digest
 from tests import workers
@@ -359,3 +359,13 @@ def test_staff_see_why_a_digest_was_not_sent(exc24, confirmed, smtp, monkeypatch
     page = page_text(client.get("/admin/planner/digest/"))
     assert "alice@example.com" in page
     assert "the mail server answered 451 4.3.0 Try again later" in page
+
+
+@pytest.mark.usefixtures("no_lazy_loads")
+def test_the_atom_feed_query_count_is_constant(exc24, alice, django_assert_num_queries):
+    for talk in exc24.values():
+        News.objects.create(user=alice, talk=talk)
+    token, digest = tokens.new()
+    Telling.objects.create(user=alice, feed_token=token, feed_digest=digest)
+    with django_assert_num_queries(2):  # the person by the token, their news with talks
+        assert len(feed_entries(Client(), f"/new/feed/{token}/")) == len(exc24)

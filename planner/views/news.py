@@ -188,15 +188,18 @@ class NewsFeed(Feed):
         return reverse("new_for_you")
 
     def items(self, telling: Telling):
-        return news.latest(telling.user).order_by("-created_at", "-pk")[:50]
+        rows = list(news.latest(telling.user).order_by("-created_at", "-pk")[:50])
+        speed = speed_of(getattr(telling.user, "profile", None))  # loaded with the token
+        for row in rows:
+            row.speed = speed
+        return rows
 
     def item_title(self, item) -> str:
         return item.talk.title
 
     def item_description(self, item) -> str:
-        speed = speed_of(getattr(item.user, "profile", None))
         said = [item.talk.conference.name, item.talk.speaker_name,
-                digests.length_words(item.talk, speed)]  # fmt: skip
+                digests.length_words(item.talk, item.speed)]  # fmt: skip
         return " · ".join(s for s in said if s)
 
     def item_link(self, item) -> str:
