@@ -127,12 +127,12 @@ def resume_link(item, on_page: bool = False) -> SafeString:
         return mark_safe("")
     if not item.talk.video_ref:  # no recording yet: nothing to open at that second
         return mark_safe("")
-    href = entry.resume_url if on_page else entry.play_url
+    href = item.host_href if on_page else item.play_href  # live on a kept page
     here = mark_safe(" data-play-here") if on_page else ""
     return format_html(
         '<a class="button" href="{}"{}{} id="resume-{}" aria-labelledby="resume-{} title-{}">'
         "Resume {}</a>",
-        href, _outside(href), here, pk, pk, pk, format_clock(entry.resume_seconds),
+        href, _outside(href), here, pk, pk, pk, item.resume_clock,
     )  # fmt: skip
 
 

@@ -567,7 +567,8 @@ class Digest(models.Model):
 
 class PageToken(models.Model):
     """Changes whenever any of a person's records change (database triggers from
-    planner.serving.kept): pages kept for them are keyed on it. Only the triggers write it; no
+    planner.serving.kept), but for a resume point that only moved: pages kept for them are
+    keyed on it. Only the triggers write it; no
     constraint on the user, so deleting a person never races a trigger putting it back."""
 
     user = models.OneToOneField(
@@ -578,6 +579,8 @@ class PageToken(models.Model):
         related_name="page_token",
     )
     token = models.CharField(max_length=32)
+    # Changes when only a resume point moved (the player's saves): see planner.serving.kept.
+    positions = models.CharField(max_length=32, default="")
 
     def __str__(self) -> str:
         return self.token

@@ -150,6 +150,7 @@ TEMPLATES = [
 # database and its backups. Shared by every app server, or previews need the same one.
 IMPORT_PREVIEW_DIR = Path(os.environ.get("IMPORT_PREVIEW_DIR", BASE_DIR / "data" / "previews"))
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "data" / "planner.sqlite3"))
+KEPT_PAGES_DIR = Path(os.environ.get("KEPT_PAGES_DIR", BASE_DIR / "data" / "kept"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
@@ -216,12 +217,18 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
     # Whole pages as drawn for one person (planner.serving.kept), keyed on their records' and the
-    # catalog's tokens; 20-70 KB each.
+    # catalog's tokens; 20-70 KB each. In files every worker shares (planner.serving.store).
     "kept": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kept",
+        "BACKEND": "planner.serving.store.KeptStore",
+        "LOCATION": str(KEPT_PAGES_DIR),
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 300},
+        "SHARDS": 4,
+        "DATABASE_TIMEOUT": 0.1,  # a worker waiting longer on another's write draws instead
+        # Pages in the SQLite files themselves, not one file each: a read is one query.
+        "OPTIONS": {
+            "size_limit": envint("KEPT_PAGES_MB", 256) * 2**20,
+            "disk_min_file_size": 2**20,
+        },
     },
 }
 

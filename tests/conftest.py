@@ -4,11 +4,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, models
 from django.db.models import query
+from django.test import override_settings
 
 from planner.serving import kept
 from sessions.models import Conference, Talk
@@ -145,6 +147,17 @@ def page_token_triggers_at_each_statement(monkeypatch) -> None:
 def preview_folder(settings, tmp_path):
     """Previewed imports go to a folder of the test's own (planner.previews)."""
     settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def kept_pages_of_our_own(tmp_path_factory):
+    """The kept pages' store in a folder of this test run: another run at the same time
+    (one on each database) empties its own before every test."""
+    caches_now = {**settings.CACHES}
+    folder = tmp_path_factory.mktemp("kept")
+    caches_now["kept"] = {**caches_now["kept"], "LOCATION": str(folder)}
+    with override_settings(CACHES=caches_now):
+        yield folder
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 another person's, never older than the records it shows, whichever path wrote them."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -319,3 +320,116 @@ def test_signed_out_talk_pages_revalidate_with_the_catalog(client, queued):
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     Recording.objects.create(talk=queued[0], provider="mediaccc", reference="x-y", position=1)
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 200
+
+
+# Where a person is in a talk moves every 15 s while they watch (the player's saves): that
+# alone changes a second stamp, not the page token, and the pages fill it in on the way out.
+
+
+def positions_of(user) -> str:
+    return PageToken.objects.filter(user=user).values_list("positions", flat=True).first()
+
+
+@pytest.fixture
+def watching(alice, queued):
+    """Two talks half-watched: one our player plays, one only its host (media.ccc.de)."""
+    Talk = type(queued[1])
+    Talk.objects.filter(pk=queued[1].pk).update(video_provider="mediaccc", video_ref="c-slug")
+    for talk in queued[:2]:
+        entry = Entry.objects.get(user=alice, talk=talk)
+        queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
+    return queued
+
+
+def test_the_kept_column_list_is_every_column_of_an_entry_but_the_resume_point():
+    """A new column on Entry must be named in kept.ENTRY_KEPT_COLUMNS (and the triggers
+    made again), or a change to it alone would leave kept pages as they were."""
+    columns = {f.column for f in Entry._meta.concrete_fields}
+    assert columns - {"resume_seconds", "updated_at"} == set(kept.ENTRY_KEPT_COLUMNS)
+
+
+def test_a_moved_resume_point_changes_the_stamp_and_not_the_token(alice, watching):
+    entry = Entry.objects.filter(user=alice, talk=watching[0])
+    token, positions = token_of(alice), positions_of(alice)
+    entry.update(resume_seconds=754)  # as the player's save
+    assert token_of(alice) == token and positions_of(alice) != positions
+    for change in (
+        {"resume_seconds": 800, "rating": 4},  # more than the resume point
+        {"resume_seconds": 0},  # back to the start: "Resume" goes away
+        {"resume_seconds": 30},  # and from the start: it comes back
+        {"resume_seconds": None},
+        {"status": Entry.Status.QUEUED},  # same resume point, another status
+    ):
+        entry.update(**change)
+        assert token_of(alice) != token, change
+        token = token_of(alice)
+
+
+def _moved_by_the_player(client, alice, talk, position: int) -> None:
+    Entry.objects.filter(user=alice, talk=talk).update(
+        updated_at=Entry.objects.get(user=alice, talk=talk).updated_at - timedelta(seconds=5)
+    )  # the server takes one save a second
+    response = client.post(f"/talks/{talk.pk}/progress/", {"position": position})
+    assert response.status_code == 204
+
+
+def live_pages(talks) -> list[str]:
+    return ["/", "/?q=number", talks[0].get_absolute_url(), talks[1].get_absolute_url(),
+            "/queue/", "/watched/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_a_kept_page_after_the_player_moved_is_the_page_drawn_afresh(
+    alice_client, alice, watching, index
+):
+    """Every page that shows a resume point: after the player's save it shows the new
+    one, from memory, exactly as a page drawn from scratch would."""
+    path = live_pages(watching)[index]
+    get(alice_client, path)
+    token = token_of(alice)
+    _moved_by_the_player(alice_client, alice, watching[0], 754)
+    _moved_by_the_player(alice_client, alice, watching[1], 3725)
+    assert token_of(alice) == token
+    page = get(alice_client, path).content.decode()
+    assert kept.LIVE_MARK not in page
+    caches["kept"].clear()
+    assert same_parts(page) == same_parts(get(alice_client, path).content.decode())
+
+
+def test_a_page_from_memory_after_a_move_costs_one_query_more(alice_client, alice, watching):
+    """The queue, the home page and the talk page show the new second without a draw."""
+    for path in ("/queue/", "/", watching[0].get_absolute_url()):
+        get(alice_client, path)
+        _moved_by_the_player(alice_client, alice, watching[0], 754)
+        with CaptureQueriesContext(connection) as queries:
+            page = get(alice_client, path).content.decode()
+        # The session, the person with both stamps, the catalog's version, the resume points.
+        assert len(queries) == 4, path
+        assert "12:34" in page, path
+
+
+def test_what_the_pages_show_at_the_new_second(alice_client, alice, watching):
+    get(alice_client, "/queue/")
+    get(alice_client, watching[0].get_absolute_url())
+    get(alice_client, watching[1].get_absolute_url())
+    _moved_by_the_player(alice_client, alice, watching[0], 754)
+    _moved_by_the_player(alice_client, alice, watching[1], 1800)
+    queue_page = get(alice_client, "/queue/").content.decode()
+    # The host's page at the second (media.ccc.de plays elsewhere), and the bar.
+    assert 'href="https://media.ccc.de/v/c-slug#t=1800"' in queue_page
+    assert ">Resume 30:00</a>" in queue_page
+    assert 'value="50" aria-label="50% watched"' in queue_page  # 30 of 60 min
+    talk_page = get(alice_client, watching[0].get_absolute_url()).content.decode()
+    assert 'data-start="754"' in talk_page and "from 12:34" in talk_page
+    assert "start=754" in talk_page  # the embedded player's own start
+    assert 'href="https://youtu.be/vid00000000?t=754"' in talk_page  # without JavaScript
+    assert 'data-resume="754"' in talk_page
+    assert 'value="12:34"' in talk_page  # the status form's resume field
+
+
+def test_a_move_changes_the_etag(alice_client, alice, watching):
+    etag = get(alice_client, "/queue/")["ETag"]
+    _moved_by_the_player(alice_client, alice, watching[0], 754)
+    response = alice_client.get("/queue/", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response["ETag"] != etag
+    assert "12:34" in response.content.decode()

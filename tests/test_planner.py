@@ -535,7 +535,8 @@ def test_catalog_signed_in_query_count(
     caches["kept"].clear()
     with django_assert_num_queries(8):  # no topics: the cards' public part is in memory
         assert f"{n} talk" in alice_client.get("/").content.decode()
-    with django_assert_num_queries(3):  # the page as kept: session, user, catalog version
+    # The page as kept: session, user, catalog version, the resume point it shows.
+    with django_assert_num_queries(4):
         assert f"{n} talk" in alice_client.get("/").content.decode()
 
 
@@ -590,7 +591,7 @@ def test_talk_page_signed_in_query_count(
     html = response.content.decode()
     assert "Remove from queue" in html
     assert f"https://youtu.be/{talks[-1].video_ref}?t=754" in html
-    with django_assert_num_queries(3):  # the page as kept
+    with django_assert_num_queries(4):  # the page as kept, and the resume point it shows
         assert (
             "Remove from queue" in alice_client.get(talks[-1].get_absolute_url()).content.decode()
         )

@@ -98,3 +98,58 @@ def test_the_master_hides_what_it_built_from_the_collector_before_forking(monkey
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def _workers(master: int) -> set[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return {int(pid) for pid in children}
+
+
+def test_new_workers_answer_from_the_pages_the_old_ones_kept(
+    transactional_db, tmp_path, alice, catalog
+):
+    """Kept pages are in files every worker shares (planner.serving.store): a worker
+    gunicorn starts in place of another finds the person's page drawn before it."""
+    import http.client
+    import signal
+    import time
+
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from tests.conftest import PASSWORD
+
+    hasher = PBKDF2PasswordHasher()  # the servers use the real hasher list
+    alice.password = hasher.encode(PASSWORD, hasher.salt())
+    alice.save()
+    queue.track(alice, catalog[0])
+    env = production_env(
+        STATIC_ROOT=str(tmp_path / "static"),
+        WEB_CONCURRENCY="2",
+        QUERY_COUNT_HEADER="true",
+        KEPT_PAGES_DIR=str(tmp_path / "kept"),
+    )
+    with gunicorn(env) as (port, server):
+        tab = Tab("127.0.0.1", port)
+        tab.sign_in("alice", PASSWORD)
+
+        def queries() -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            cookies = "; ".join(f"{k}={v}" for k, v in tab.cookies.items())
+            conn.request("GET", "/queue/", headers={"Cookie": cookies})
+            response = conn.getresponse()
+            assert response.status == 200 and catalog[0].title in response.read().decode()
+            return int(response.getheader("X-Query-Count"))
+
+        assert queries() > 4  # drawn
+        old = _workers(server.pid)
+        for pid in old:
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(200):
+            new = _workers(server.pid)
+            if len(new) == 2 and not new & old:
+                break
+            time.sleep(0.05)
+        assert len(new) == 2 and not new & old
+        # Kept: the session, the person with their stamps, the catalog's version.
+        assert queries() == 3
+    assert any((tmp_path / "kept").iterdir())

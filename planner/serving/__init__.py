@@ -12,10 +12,12 @@ about it.
    file); PostgreSQL is Django's own.
 3. `session_store`: the session row read with one plain SQL query; `backends`: the person,
    their profile and their page token in one query compiled once per connection.
-4. `kept`: a page that can be kept is answered from the worker's memory while the person's
-   page token, the catalog version and its address are unchanged (database triggers change
-   the tokens on every write), or with 304 when the browser already has it; otherwise the
-   view draws it and it is kept. `middleware` sets caching headers (kept pages
-   `private, no-cache`, other personal pages `private, no-store`).
+4. `kept`: a page that can be kept is answered from the store every worker shares
+   (`store`: files under data/kept) while the person's page token, the catalog version and
+   its address are unchanged (database triggers change the tokens on every write), or
+   with 304 when the browser already has it; otherwise the view draws it and it is kept.
+   Resume points, which the player moves every 15 s, are filled in on the way out
+   instead. `middleware` sets caching headers (kept pages `private, no-cache`, other
+   personal pages `private, no-store`).
 5. `context_processors` and `renderers`: what every template sees, and the form renderer.
 """

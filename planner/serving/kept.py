@@ -1,4 +1,5 @@
-"""Whole pages kept in each process's memory until something they show changes.
+"""Whole pages kept until something they show changes, in a store every worker on the
+machine shares (planner.serving.store).
 
 A page (the signed-in catalog, a talk, the queue, the diary, a shared list) is drawn
 from the catalog and from one person's records, and each of those carries a token that
@@ -6,20 +7,31 @@ changes with every write: the catalog's (sessions.listing) and the person's Page
 which the database triggers below set on every insert, update and delete of their
 profile, entries, viewings, tags, notes, lists and plan, whichever code path writes.
 Asked again with the same tokens, address and htmx headers, a page is the same page, so
-it comes from memory: a warm talk page or queue costs the queries that load the session
-and the person (the token comes in the same row) plus the catalog's token.
+it comes from the store, whichever worker drew it: a warm talk page or queue costs the
+queries that load the session and the person (the token comes in the same row) plus the
+catalog's token.
 
 What must differ per response is drawn as a mark and filled in on the way out: the CSRF
 token and the CSP nonce. A page with a message or an Undo to show, or whose drawing
 touched the session or set a cookie, is answered as drawn and not kept.
+
+Where a person is in a talk is the one record that changes every few seconds (the player
+saves it every 15 s). An update of an entry that moves only its resume point (from one
+second past the start to another, nothing else changed) changes the person's `positions`
+stamp instead of their page token, and the pages that opt in (`live=True`) draw what hangs
+on the resume point (the clock, what is left, the bar, the links at that second) as
+`live` marks: on the way out one query reads the page's resume points and fills them in.
+Every other kept page keys on the stamp as well. ETags name both.
 
 On PostgreSQL the triggers run at commit (deferred): a transaction takes the person's
 token row last, so two of their transactions can't each hold a row the other waits for.
 """
 
 import datetime
+import re
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 
@@ -29,6 +41,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 from django.utils.http import parse_etags
 
 from sessions import listing
@@ -58,9 +71,32 @@ EVENTS = ("INSERT", "UPDATE", "DELETE")
 NAMES = {"auth_user": "{row}.id"}
 NAME_EVENTS = ("UPDATE",)
 
-# Random per process: nothing a person writes can name them.
-CSRF_MARK = f"kept{secrets.token_hex(12)}csrf"
-NONCE_MARK = f"kept{secrets.token_hex(12)}nonce"
+# An entry's columns other than the resume point and its time: an update that leaves all
+# of them as they were (and the resume point past the start before and after) only moved
+# the resume point. tests/test_kept.py checks the list against the model.
+ENTRY_KEPT_COLUMNS = (
+    "id", "user_id", "talk_id", "status", "position", "rating", "note", "note_html",
+    "personal_seconds", "created_at",
+)  # fmt: skip
+ENTRY_TABLE = "planner_entry"
+
+# Random per server (gunicorn's master draws it before forking the workers, so all of them
+# share it): nothing a person writes can name the marks, and a page in the store drawn by
+# another server, or by this one before a restart (other code, other marks), is never read.
+GENERATION = secrets.token_hex(12)
+CSRF_MARK = f"kept{GENERATION}csrf"
+NONCE_MARK = f"kept{GENERATION}nonce"
+LIVE_MARK = f"kept{GENERATION}live"
+LIVE_MARKS = re.compile(rf"{LIVE_MARK}(\d+)x".encode())
+
+
+def moved_only(vendor: str) -> str:
+    """SQL: this update of an entry moved its resume point and nothing else."""
+    same = " IS NOT DISTINCT FROM " if vendor == "postgresql" else " IS "
+    return " AND ".join(
+        ["COALESCE(OLD.resume_seconds, 0) > 0", "COALESCE(NEW.resume_seconds, 0) > 0"]
+        + [f"OLD.{column}{same}NEW.{column}" for column in ENTRY_KEPT_COLUMNS]
+    )
 
 
 def trigger_sql(
@@ -86,10 +122,24 @@ def trigger_sql(
                 "VALUES (owner, md5(random()::text || clock_timestamp()::text)) "
                 "ON CONFLICT (user_id) DO UPDATE SET token = EXCLUDED.token; END $$"
             )
+        if ENTRY_TABLE in tables and events == EVENTS:
+            sql.append(
+                "CREATE FUNCTION planner_kept_moved(owner bigint) RETURNS void LANGUAGE sql "
+                f"AS $$ INSERT INTO {TOKEN_TABLE} (user_id, token, positions) "
+                "VALUES (owner, md5(random()::text), "
+                "md5(random()::text || clock_timestamp()::text)) "
+                "ON CONFLICT (user_id) DO UPDATE SET positions = EXCLUDED.positions $$"
+            )
         for table, owner in tables.items():
+            moved = (
+                f"IF TG_OP = 'UPDATE' THEN IF {moved_only(vendor)} THEN "
+                "PERFORM planner_kept_moved(NEW.user_id); RETURN NULL; END IF; END IF; "
+                if table == ENTRY_TABLE
+                else ""
+            )
             sql += [
                 f"CREATE FUNCTION kept_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "IF TG_OP <> 'DELETE' THEN "
+                f"{moved}IF TG_OP <> 'DELETE' THEN "
                 f"PERFORM planner_kept_bump({owner.format(row='NEW')}); END IF; "
                 "IF TG_OP <> 'INSERT' THEN "
                 f"PERFORM planner_kept_bump({owner.format(row='OLD')}); END IF; "
@@ -103,13 +153,23 @@ def trigger_sql(
         for event in events:
             rows = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[event]
             owners = " UNION ".join(f"SELECT {owner.format(row=row)} AS owner" for row in rows)
+            moved = table == ENTRY_TABLE and event == "UPDATE"
             sql.append(
-                f"CREATE TRIGGER kept_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
-                f"INSERT INTO {TOKEN_TABLE} (user_id, token) "
+                f"CREATE TRIGGER kept_{table}_{event.lower()} AFTER {event} ON {table} "
+                + (f"WHEN NOT ({moved_only(vendor)}) " if moved else "")
+                + f"BEGIN INSERT INTO {TOKEN_TABLE} (user_id, token) "
                 f"SELECT owner, lower(hex(randomblob(16))) FROM ({owners}) "
                 "WHERE owner IS NOT NULL "
                 "ON CONFLICT (user_id) DO UPDATE SET token = excluded.token; END"
             )
+            if moved:
+                sql.append(
+                    f"CREATE TRIGGER kept_{table}_moved AFTER UPDATE ON {table} "
+                    f"WHEN {moved_only(vendor)} BEGIN "
+                    f"INSERT INTO {TOKEN_TABLE} (user_id, token, positions) "
+                    "VALUES (NEW.user_id, lower(hex(randomblob(16))), lower(hex(randomblob(16)))) "
+                    "ON CONFLICT (user_id) DO UPDATE SET positions = excluded.positions; END"
+                )
     return sql
 
 
@@ -117,18 +177,26 @@ def drop_trigger_sql(
     vendor: str, tables: dict[str, str] = OWNERS, events: tuple[str, ...] = EVENTS
 ) -> list[str]:
     if vendor == "postgresql":
-        return [
-            sql
-            for table in tables
-            for sql in (
-                f"DROP TRIGGER IF EXISTS kept_{table} ON {table}",
-                f"DROP FUNCTION IF EXISTS kept_{table}()",
+        return (
+            [
+                sql
+                for table in tables
+                for sql in (
+                    f"DROP TRIGGER IF EXISTS kept_{table} ON {table}",
+                    f"DROP FUNCTION IF EXISTS kept_{table}()",
+                )
+            ]
+            + (["DROP FUNCTION IF EXISTS planner_kept_bump(bigint)"] if tables is OWNERS else [])
+            + (
+                ["DROP FUNCTION IF EXISTS planner_kept_moved(bigint)"]
+                if ENTRY_TABLE in tables and events == EVENTS
+                else []
             )
-        ] + (["DROP FUNCTION IF EXISTS planner_kept_bump(bigint)"] if tables is OWNERS else [])
+        )
     return [
-        f"DROP TRIGGER IF EXISTS kept_{table}_{event.lower()}"
+        f"DROP TRIGGER IF EXISTS kept_{table}_{event}"
         for table in tables
-        for event in events
+        for event in [e.lower() for e in events] + (["moved"] if table == ENTRY_TABLE else [])
     ]
 
 
@@ -145,6 +213,33 @@ class Kept:
     content: bytes
     headers: tuple[tuple[str, str], ...]
     csp: dict | None
+    spots: tuple = ()  # (talk id, resume point drawn, show, args) of each live mark
+
+
+# While a page that opts in is drawn to be kept: its live marks so far.
+_spots: ContextVar[list | None] = ContextVar("kept_spots", default=None)
+
+
+def live(talk_id: int, resume: int | None, show: Callable[..., str], *args) -> str:
+    """`show(resume, *args)`: what a page shows from where the person is in a talk. While
+    a page is drawn to be kept, a mark instead, filled in with the resume point as it is
+    when the page is answered. `show` is a module-level function (kept pages are
+    pickled); what it returns is escaped where the mark stands."""
+    spots = _spots.get()
+    if spots is None or not resume:  # no resume point: moving one changes the page token
+        return show(resume, *args)
+    spots.append((talk_id, resume, show, args))
+    return f"{LIVE_MARK}{len(spots) - 1}x"
+
+
+def positions_of(user) -> str:
+    """The stamp that changes when the person's resume points move (see the docstring)."""
+    if not user.is_authenticated:
+        return ""
+    try:
+        return user.page_token.positions
+    except user._meta.model.page_token.RelatedObjectDoesNotExist:
+        return ""
 
 
 def viewer_of(user) -> tuple:
@@ -171,6 +266,7 @@ def key(request: HttpRequest, *extra) -> str:
         listing.version(),
         settings.REMOTE_IMAGES,
         datetime.date.today(),  # nothing shown should hang on the day, but if it ever does
+        GENERATION,
         *extra,
     )
 
@@ -184,9 +280,9 @@ def fresh_only(request: HttpRequest) -> bool:
     )
 
 
-def etag_of(page_key: str) -> str:
+def etag_of(page_key: str, positions: str = "") -> str:
     """Weak: the same page, though its CSRF token and nonce differ per response."""
-    return f'W/"{page_key[:40]}"'
+    return f'W/"{page_key[:40]}{positions[:12]}"'
 
 
 def not_modified(etag: str) -> HttpResponse:
@@ -201,37 +297,46 @@ def not_modified(etag: str) -> HttpResponse:
     return response
 
 
-def serve(request: HttpRequest, draw: Callable[[], HttpResponse], *extra) -> HttpResponse:
+def serve(
+    request: HttpRequest, draw: Callable[[], HttpResponse], *extra, live: bool = False
+) -> HttpResponse:
     """The page `draw` answers with, from memory when it was drawn for the same `key`;
-    304 when the browser already has it (its ETag names the key)."""
+    304 when the browser already has it (its ETag names the key). `live`: the page draws
+    everything that hangs on a resume point with `live` (else it is kept per stamp)."""
     if request.method != "GET" or fresh_only(request):
         return draw()
-    page_key = key(request, *extra)
-    etag = etag_of(page_key)
+    positions = positions_of(request.user)
+    page_key = key(request, *extra) if live else key(request, *extra, positions)
+    etag = etag_of(page_key, positions)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return not_modified(etag)
     store = caches["kept"]
     kept = store.get(page_key)
-    keepable = kept is not None
+    keepable = from_memory = kept is not None
     if kept is None:
         session = getattr(request, "session", None)
         was_modified = session is not None and session.modified
         request.kept_marks = True
+        spots = _spots.set([] if live else None)
         try:
             response = draw()
         finally:
             del request.kept_marks
+            drawn_spots = _spots.get()
+            _spots.reset(spots)
         kept = Kept(
             response.status_code,
             response.content,
             tuple(response.headers.items()),
             getattr(response, "_csp_config", None),
+            tuple(drawn_spots or ()),
         )
         touched = session is not None and session.modified and not was_modified
         keepable = response.status_code == 200 and not response.cookies and not touched
         if keepable:
             store.set(page_key, kept)
-    response = answer(request, kept)
+    # Just drawn: its resume points are the ones this request read.
+    response = answer(request, kept, drawn=not from_memory)
     if keepable:
         # Only a page that would be kept has a tag: the same key draws the same page.
         response["ETag"] = etag
@@ -239,18 +344,39 @@ def serve(request: HttpRequest, draw: Callable[[], HttpResponse], *extra) -> Htt
     return response
 
 
-def answer(request: HttpRequest, kept: Kept) -> HttpResponse:
+def answer(request: HttpRequest, kept: Kept, drawn: bool = False) -> HttpResponse:
     content = kept.content
     if CSRF_MARK.encode() in content:
         content = content.replace(CSRF_MARK.encode(), get_token(request).encode())
     if NONCE_MARK.encode() in content:
         content = content.replace(NONCE_MARK.encode(), str(get_nonce(request)).encode())
+    if kept.spots:
+        content = fill_live(request, kept.spots, content, drawn)
     response = HttpResponse(content, status=kept.status)
     for name, value in kept.headers:
         response.headers[name] = value
     if kept.csp is not None:
         response._csp_config = kept.csp
     return response
+
+
+def fill_live(request: HttpRequest, spots: tuple, content: bytes, drawn: bool) -> bytes:
+    """The live marks filled in with the person's resume points as they are now: one
+    query, or none for the page this request drew."""
+    from planner.models import Entry  # the serving layer is imported before the models
+
+    if drawn:
+        now = {talk_id: resume for talk_id, resume, _, _ in spots}
+    else:
+        talks = {talk_id for talk_id, _, _, _ in spots}
+        mine = Entry.objects.filter(user=request.user, talk_id__in=talks)
+        now = dict(mine.values_list("talk_id", "resume_seconds"))
+
+    def shown(match: re.Match) -> bytes:
+        talk_id, _, show, args = spots[int(match[1])]
+        return escape(show(now.get(talk_id), *args)).encode()
+
+    return LIVE_MARKS.sub(shown, content)
 
 
 def marks(request: HttpRequest) -> dict:
@@ -261,11 +387,17 @@ def marks(request: HttpRequest) -> dict:
     return {}
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Keep this view's GET answers (see the module docstring)."""
+def page(
+    view: Callable[..., HttpResponse] | None = None, *, live: bool = False
+) -> Callable[..., HttpResponse]:
+    """Keep this view's GET answers (see the module docstring); `@page(live=True)` for a
+    view that draws resume points with `live`."""
 
-    @wraps(view)
-    def kept_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return serve(request, lambda: view(request, *args, **kwargs))
+    def keep(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def kept_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            return serve(request, lambda: view(request, *args, **kwargs), live=live)
 
-    return kept_view
+        return kept_view
+
+    return keep(view) if view is not None else keep

@@ -4,14 +4,15 @@ answers its first request about as fast as its hundredth.
 
 Imports every view module (through the URL resolver), compiles every template, and draws
 the signed-out catalog once so the per-process catalog caches (listings, cards, filter
-choices) are filled. Leaves no database connection open: a connection copied into every
-forked worker would be shared by all of them.
+choices) are filled. Leaves no database connection (nor the kept pages' store) open: a
+connection copied into every forked worker would be shared by all of them.
 """
 
 import logging
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connections
 from django.template import engines
 from django.test import Client
@@ -52,6 +53,9 @@ def warm() -> float:
         logger.exception("warming the workers failed; they start cold")
     finally:
         connections.close_all()
+        for cache in caches.all(initialized_only=True):
+            if hasattr(cache, "release"):  # the kept pages' files, opened again by each worker
+                cache.release()
     seconds = time.monotonic() - started
     logger.info("workers warmed in %.2f s", seconds)
     return seconds

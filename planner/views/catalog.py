@@ -30,7 +30,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return kept.serve(request, lambda: draw_catalog(request))
+        return kept.serve(request, lambda: draw_catalog(request), live=True)
     return draw_catalog(request)
 
 

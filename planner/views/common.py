@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from planner import resume
 from planner.lengths import at_speed, length_of
 from planner.models import Entry, EntryTag, Profile
+from planner.serving import kept
 from sessions.models import Talk
 
 PAGE_SIZE = 20  # cards are text-heavy: 20 is a comfortable read, and a fast page
@@ -48,6 +50,36 @@ class Item:
     def progress_percent(self) -> int:
         done = (self.entry.resume_seconds or 0) if self.entry else 0
         return min(100, round(100 * done / self.seconds)) if self.seconds else 0
+
+    # As pages show them (live on kept pages: planner.resume).
+    @property
+    def left_text(self) -> str:
+        return live(self.talk, self.entry, resume.left, self.seconds, self.speed)
+
+    @property
+    def percent_text(self) -> str:
+        return live(self.talk, self.entry, resume.percent, self.seconds)
+
+    @property
+    def resume_clock(self) -> str:
+        return live(self.talk, self.entry, resume.clock)
+
+    @property
+    def host_href(self) -> str:
+        """The host's page at the resume point."""
+        talk = self.talk
+        return live(talk, self.entry, resume.host_link, talk.video_provider, talk.video_ref)
+
+    @property
+    def play_href(self) -> str:
+        """Our player (which starts where the person stopped), else the host at that second."""
+        return self.talk.play_url if self.talk.plays_here else self.host_href
+
+
+def live(talk: Talk, entry: Entry | None, show, *args) -> str:
+    """`show(the entry's resume point, *args)` (planner.resume), filled in fresh on a kept
+    page (planner.serving.kept.live)."""
+    return kept.live(talk.pk, entry.resume_seconds if entry is not None else None, show, *args)
 
 
 def item_for(talk: Talk, entry: Entry | None, speed: int) -> Item:

@@ -76,7 +76,7 @@ def queue_fragment(request: HttpRequest) -> tuple[str, dict]:
 
 @require_GET
 @login_required
-@kept.page
+@kept.page(live=True)
 def queue_page(request: HttpRequest) -> HttpResponse:
     context = queue_context(request, request.GET)
     status = 200 if context["valid"] else 400

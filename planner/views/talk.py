@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from planner import news, queue
+from planner import news, queue, resume
 from planner.forms import LengthForm, NoteForm, RatingForm, StatusForm, TagForm, TranscriptForm
 from planner.markup import format_clock
 from planner.models import Entry, note_fingerprint
 from planner.serving import kept
-from planner.views.common import fragment, item_for, profile_of, speed_of
+from planner.views.common import fragment, item_for, live, profile_of, speed_of
 from planner.views.queue import queue_fragment
 from sessions import details, languages, video
 from sessions.models import Passage, Talk, Transcript
@@ -26,6 +26,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
         "item": item_for(talk, entry, speed_of(profile)),
         "speed": speed_of(profile),
         "playable": talk.plays_here,  # our player, on the page
+        "resume_at": live(talk, entry, resume.seconds),
     }
     if entry is not None:
         latest = entry.viewings.all()[:1]
@@ -33,7 +34,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
             status_form=StatusForm(
                 initial={
                     "status": entry.status or Entry.Status.QUEUED,
-                    "resume": format_clock(entry.resume_seconds),
+                    "resume": live(talk, entry, resume.clock),
                     "watched_on": latest[0].watched_on if latest else None,
                 },
                 auto_id="id_status_%s",
@@ -50,7 +51,7 @@ def talk_context(request: HttpRequest, talk: Talk, entry: Entry | None, **forms)
 
 
 @require_GET
-@kept.page
+@kept.page(live=True)
 def talk_detail(request: HttpRequest, conference_slug: str, slug: str) -> HttpResponse:
     talk = get_object_or_404(
         Talk.objects.select_related("conference", "found__added_by").with_topics(),
@@ -126,18 +127,21 @@ def player_context(
 ) -> dict:
     """The player's settings, and the talk after this one in the person's queue."""
     watching = entry is not None and entry.status == Entry.Status.WATCHING
-    start = (entry.resume_seconds or 0) if watching else 0
+    resuming = entry if watching else None  # a talk not being watched starts at 0
     next_up = None
     if entry is not None and entry.in_queue and entry.position is not None:
         later = Entry.objects.for_user(request.user).queued().filter(position__gt=entry.position)
         next_up = later.select_related("talk__conference").first()
     if provider == video.YOUTUBE:
-        source = video.embed_url(reference, start, origin=request.build_absolute_uri("/"))
+        origin = request.build_absolute_uri("/")
+        source = live(talk, resuming, resume.embed, reference, origin)
     else:
         source = reference
     return {
         "player_provider": provider,
-        "player_start": start,
+        "player_start": live(talk, resuming, resume.seconds),
+        "player_resumes": bool(resuming and resuming.resume_seconds),
+        "player_start_clock": live(talk, resuming, resume.clock),
         "player_source": source,
         "next_up": next_up,
         # The host's page at a second the script fills in ("Open the video on YouTube at

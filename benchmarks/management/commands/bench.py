@@ -319,9 +319,19 @@ class Command(BaseCommand):
     def after_change(self, tab: Tab, port: int, bare_port: int, rounds: int = 16) -> list[dict]:
         """The page a person sees right after their own change: a progress save (as the
         player sends every 15 s), then the page, on one connection at a time. Each round
-        saves a different talk (the server takes one save a second per talk)."""
+        saves a different talk (the server takes one save a second per talk). The talks
+        are started first, as a person who is watching them has: a talk's first save
+        changes its status (queued to watching), which every page is drawn afresh after;
+        the saves measured are the ones that follow while it plays."""
         reader = User.objects.get(username=READER)
         entries = list(Entry.objects.for_user(reader).queued().select_related("talk__conference"))
+        started = [
+            e for e in entries[: 3 * rounds] if e.status != "watching" or not e.resume_seconds
+        ]
+        for entry in started:
+            self.timed(port, "POST", f"/talks/{entry.talk_id}/progress/", "position=50", tab)
+        if started:
+            time.sleep(1.2)
         bare = sorted(self.timed(bare_port, "GET", "/")[0] for _ in range(rounds * 3))
         bare_median = bare[len(bare) // 2]
         rows = []
@@ -329,7 +339,13 @@ class Command(BaseCommand):
                  ("talk page", lambda talk: talk.get_absolute_url()))  # fmt: skip
         for n, (name, path_of) in enumerate(pages):
             times, refused = [], 0
-            for i, entry in enumerate(entries[n * rounds : (n + 1) * rounds]):
+            mine = entries[n * rounds : (n + 1) * rounds]
+            # A page the person has seen before their change: the queue and home once, a
+            # talk page each round (the page whose player sends the save).
+            self.timed(port, "GET", path_of(mine[0].talk), "", tab)
+            for i, entry in enumerate(mine):
+                if name == "talk page":
+                    self.timed(port, "GET", path_of(entry.talk), "", tab)
                 _, status = self.timed(port, "POST", f"/talks/{entry.talk_id}/progress/",
                                        f"position={100 + i}", tab)  # fmt: skip
                 refused += status != 204
