@@ -221,7 +221,7 @@ CACHES = {
     "kept": {
         "BACKEND": "planner.serving.store.KeptStore",
         "LOCATION": str(KEPT_PAGES_DIR),
-        "TIMEOUT": None,
+        "TIMEOUT": 3 * 24 * 3600,  # what people saw is not kept on disk for longer
         "SHARDS": 4,
         "DATABASE_TIMEOUT": 0.1,  # a worker waiting longer on another's write draws instead
         # Pages in the SQLite files themselves, not one file each: a read is one query.
