@@ -31,6 +31,11 @@ def public_key(data: dict, speed: int) -> str:
     return "|".join([words, *named, str(speed) if data.get("length") else ""])
 
 
+def words_only(data: dict) -> bool:
+    """Whether the words are the only filter (public or personal) asked for."""
+    return bool(data.get("q")) and not any(data.get(name) for name in (*PUBLIC[1:], *PERSONAL))
+
+
 def ordered(talks, sort: str):
     """The catalog in the order asked for: the source's (""), newest first, shortest
     first, or most watched / most queued by the people here."""

@@ -16,7 +16,7 @@ from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
-from sessions.models import CatalogVersion
+from sessions.models import CatalogVersion, Talk
 
 # Random per change, not a counter: a rolled-back change can't make a token reappear.
 VERSION_TABLE = "talk_sessions_catalogversion"
@@ -63,6 +63,30 @@ def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
         value = compute()
         store.set(name_key, value)
     return value
+
+
+# This process's copy of the catalog's order for one version: a one-slot memo, not the
+# "catalog" cache, whose every read unpickles its value (1 ms for 10,000 talks).
+_places: tuple[str, dict[int, int]] = ("", {})
+
+
+def places(token: str) -> dict[int, int]:
+    """Each talk's place in the catalog's own order (newest conference first, each in its
+    writeup's order) at version `token`: one query the first time a version is asked."""
+    global _places
+    if _places[0] != token:
+        ids = rows(Talk.objects.in_order().values_list("pk"))
+        _places = (token, {pk: at for at, (pk,) in enumerate(ids)})
+    return _places[1]
+
+
+def in_order(token: str, ids) -> list[int]:
+    """The talks of `ids` in the catalog's order, those no longer in it left out. A
+    search's matches sorted here cost the database no ordered walk: for a common word
+    that was 10,000 talks checked in page order (and on PostgreSQL 10,000 ids sent
+    back to be joined, 8-32 ms), against 2 ms of sorting."""
+    place = places(token)
+    return sorted((pk for pk in ids if pk in place), key=place.__getitem__)
 
 
 def rows(queryset) -> list[tuple]:

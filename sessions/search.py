@@ -113,6 +113,7 @@ class TextMatch(Lookup):
 
 def _text(vendor: str, terms: list[tuple[str, bool]]) -> Lookup:
     """Talks whose text has every term (word, searched as a prefix)."""
+    terms = list(dict.fromkeys(terms))  # "the … the": each doclist read once
     if vendor == "postgresql":
         return TextMatch(" & ".join(f"{w}:*" if prefix else w for w, prefix in terms))
     query = " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in terms)
@@ -158,18 +159,43 @@ def condition(vendor: str, text: str, topics=()) -> Q | Lookup | None:
 def said(vendor: str, text: str) -> Lookup | None:
     """A filter for Talk querysets: talks whose transcripts have every word of the text,
     by the rules of condition() (no topics: a transcript says what it says)."""
+    if (query := _said_query(vendor, text)) is None:
+        return None
+    if vendor == "postgresql":
+        return InList(RawSQL("SELECT unnest(%s::bigint[])", [_pg_said(query)]))
+    # Walked in catalog order: a common word's 10,000 talks, looked up one by one and
+    # sorted, took 11 ms against 7.
+    return InList(RawSQL(_sqlite_said(), [query]))
 
-    found = terms(text)
+
+def said_ids(vendor: str, text: str) -> list[int]:
+    """The ids of the talks whose transcripts have every word of the text, in no order:
+    what said() filters on, asked on its own (the index's rowid is the talk's id), for a
+    search with no other filter."""
+    if (query := _said_query(vendor, text)) is None:
+        return []
+    if vendor == "postgresql":
+        return _pg_said(query)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_sqlite_said(), [query])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _sqlite_said() -> str:
+    fts = TRANSCRIPTS.fts_table
+    return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+
+
+def _said_query(vendor: str, text: str) -> str | None:
+    """The text as the transcripts' index is asked: a tsquery or an FTS5 query."""
+    found = list(dict.fromkeys(terms(text)))  # "the … the": each doclist read once
     if not found:
         return None
     if vendor == "postgresql":
-        query = " & ".join(f"{w}:*" if prefix else w for w, prefix in found)
-        return InList(RawSQL("SELECT unnest(%s::bigint[])", [_pg_said(query)]))
-    fts = TRANSCRIPTS.fts_table
-    query = " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in found)
-    # Walked in catalog order: a common word's 10,000 talks, looked up one by one and
-    # sorted, took 11 ms against 7.
-    return InList(RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [query]))
+        return " & ".join(f"{w}:*" if prefix else w for w, prefix in found)
+    return " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in found)
 
 
 def _pg_said(query: str) -> list[int]:
@@ -237,8 +263,8 @@ def marked(text: str, found: list[re.Pattern]) -> str:
 def said_where(text: str, starts: list[list[int]], found: list[re.Pattern], every: bool):
     """The passage of a talk's joined transcript text (sessions.transcripts.joined) that
     says the query's words: (start second, its text), the first with every word; unless
-    `every`, else, of the passages with the word said least, the first with the most;
-    None when none says any.
+    `every`, else, of the passages with the word the talk says first latest (the word it
+    says least, as a rule), the first with the most; None when none says any.
 
     The text is read lowercased, where a pattern's literal start lets the regex engine
     skip ahead: an hour of speech is searched in a few hundredths of a millisecond."""
@@ -247,37 +273,55 @@ def said_where(text: str, starts: list[list[int]], found: list[re.Pattern], ever
         low, plain = text, found
     else:
         plain = [_plain(p.pattern) for p in found]
-    # Walk the occurrences of the word said least (a substring count is C-fast): a word
-    # the talk never says settles it at once, "the" would be 600 passages to look at.
-    counts = [low.count(_literal(p.pattern)) for p in plain]
-    if every and not all(counts):
+    firsts = [p.search(low) for p in plain]
+    if (every and not all(firsts)) or not any(firsts):
         return None
-    if not any(counts):
-        return None
-    rarest = plain[min((c, i) for i, c in enumerate(counts) if c)[1]]
     bounds = [at for at, _ in starts] + [len(text)]
-    top, most, seen = None, 0, set()
-    for match in rarest.finditer(low):
-        index = bisect.bisect_right(bounds, match.start()) - 1
-        if index >= len(starts) or index in seen:
-            continue
-        seen.add(index)
-        passage = low[bounds[index] : bounds[index + 1]]
-        has = sum(1 for p in plain if p.search(passage))
-        if has == len(plain):
-            top = index
-            break
-        if has > most and not every:
-            top, most = index, has
+    top = _first_with_every(low, bounds, plain) if all(firsts) else None
+    if top is None and not every:
+        # Rather than counting each word's every occurrence (60 us a word a talk), the
+        # word first said latest: a common word is said in the first minute.
+        rarest = max((m.start(), i) for i, m in enumerate(firsts) if m)[1]
+        top = _first_with_most(low, bounds, plain, plain[rarest])
     if top is None:
         return None
     return starts[top][1], text[bounds[top] : bounds[top + 1]].strip()
 
 
-def _literal(pattern: str) -> str:
-    """The word (or start of one) a pattern of patterns() looks for: what comes before
-    its look-back, unescaped."""
-    return re.sub(r"\\(.)", r"\1", pattern.split("(?<=", 1)[0])
+def _first_with_every(low: str, bounds: list[int], plain: list[re.Pattern]) -> int | None:
+    """The first passage (index; passage i is low[bounds[i]:bounds[i + 1]]) with every
+    pattern, or None. Each word is looked for only from the passage where the others
+    were next found: the common words of a phrase are found a few characters on, so a
+    search reads about as far as the answer, not the whole hour once a word."""
+    last = len(bounds) - 2
+    at = 0
+    while True:
+        index = 0
+        for pattern in plain:
+            if (match := pattern.search(low, at)) is None:
+                return None
+            index = max(index, bisect.bisect_right(bounds, match.start()) - 1)
+        index = min(index, last)
+        start, end = bounds[index], bounds[index + 1]
+        if all(p.search(low, start, end) for p in plain):
+            return index
+        # A word missing here occurs next after this passage: the next try is further on.
+        at = start if at < start else end
+
+
+def _first_with_most(low: str, bounds: list[int], plain: list[re.Pattern],
+                     walk: re.Pattern) -> int | None:  # fmt: skip
+    """Of the passages where `walk` matches, the first with the most patterns."""
+    top, most, seen = None, 0, set()
+    for match in walk.finditer(low):
+        index = bisect.bisect_right(bounds, match.start()) - 1
+        if index >= len(bounds) - 1 or index in seen:
+            continue
+        seen.add(index)
+        has = sum(1 for p in plain if p.search(low, bounds[index], bounds[index + 1]))
+        if has > most:
+            top, most = index, has
+    return top
 
 
 def where_said(talk_ids: list[int], text: str, spread: set[int]) -> dict[int, tuple[int, str]]:

@@ -112,9 +112,10 @@ def test_cached_search_sees_a_changed_talk_at_once(client, talk):
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_search_query_counts(client, make_talks, django_assert_num_queries):
     make_talks(25)
-    # version, topics in use, filter choices (2), ids of every match, the page's talks, their
-    # topics (no passages: no talk has a transcript)
-    with django_assert_num_queries(7):
+    # version, topics in use, filter choices (2), the catalog's order (the first time this
+    # version is asked), ids of every match, the page's talks, their topics (no passages:
+    # no talk has a transcript)
+    with django_assert_num_queries(8):
         first = client.get("/", {"q": "talk number", "page": 2}).content.decode()
     assert "25 talks matching" in first and "Talk number 24" in first
     assert "Page 2 of 2" in first and "Talk number 19" not in first
@@ -138,6 +139,23 @@ def test_a_missing_version_row_is_made_again(talk):
     token = listing.version()
     assert CatalogVersion.objects.get().token == token
     assert changes_version(lambda: Talk.objects.filter(pk=talk.pk).update(title="Changed"))
+
+
+def test_search_results_follow_the_catalog_order_as_it_changes(client, make_talks):
+    def found(**params) -> list[str]:
+        html = client.get("/", {"q": "number", **params}).content.decode()
+        return re.findall(r"<h3[^>]*>\s*<a [^>]*>([^<]*)</a>", html)
+
+    make_talks(3)
+    assert found() == ["Talk number 0", "Talk number 1", "Talk number 2"]
+    # The writeup's order changes, and a newer conference comes first: the order kept for
+    # the version before is not the one used after.
+    Talk.objects.filter(title="Talk number 0").update(position=10)
+    newest = make_talks(1, conference_slug="newer")[0]
+    Talk.objects.filter(pk=newest.pk).update(title="Newest number")
+    assert found() == ["Newest number", "Talk number 1", "Talk number 2", "Talk number 0"]
+    assert found(kind="breakout") == ["Talk number 1"]
+    assert found(sort="date")[-1] == "Talk number 0"  # an order the database gives
 
 
 def test_the_catalog_count_follows_new_talks(client, make_talks):

@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import FilteredRelation, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,7 +17,7 @@ from planner.models import Entry, Profile
 from planner.serving import kept
 from planner.serving.context_processors import images
 from planner.views.common import item_for, my_tags, paginate, partial_or_page, profile_of, speed_of
-from sessions import listing
+from sessions import listing, search
 from sessions.models import Talk
 from sessions.topics import facets, topics_in_use
 
@@ -100,7 +101,7 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         page, query = paginate(request.GET, rows.none())
         status = 400
     elif not any(form.cleaned_data.values()):
-        count = listing.cached(token, "count", Talk.objects.count)
+        count = len(listing.places(token))  # kept per version, as a search needs it
         page, query = paginate(request.GET, rows.in_order(), count)
     else:
         # Filtered: one query for the ids of every match in order gives the count and
@@ -109,7 +110,7 @@ def results_context(request: HttpRequest, form: PlanFilterForm, profile, token: 
         said = spoken and bool(data.get("q"))
 
         def find() -> tuple[list[int], frozenset[int]]:
-            return matching(data, user, speed, form.topics, said)
+            return matching(data, user, speed, form.topics, said, token)
 
         if not filters.is_public(data):
             ids, said_only = find()
@@ -153,17 +154,29 @@ def sections(items: list, sorted_by: str | None, words: str, said_only: frozense
     return [(label, list(part)) for label, part in groupby(items, lambda i: i.talk.section_label)]
 
 
-def matching(data: dict, user, speed: int, topics, said: bool):
+def matching(data: dict, user, speed: int, topics, said: bool, token: str):
     """The ids of the talks the filters find, in order; with `said`, then those whose
     transcripts say the words (and not their titles or outlines), whose ids come
-    second. Plain rows: a common word finds thousands."""
-    rows = filters.talks(Talk.objects.in_order(), data, user, speed, topics)
+    second. Plain rows, unordered when the catalog's own order is asked for (sorted
+    by listing.in_order): a common word finds thousands."""
+    in_catalog_order = not data.get("sort")
+    talks = Talk.objects.order_by()  # not even the model's own order: see listing.in_order
+    rows = filters.talks(talks, data, user, speed, topics)
     ids = [pk for (pk,) in listing.rows(rows.values_list("pk"))]
+    if in_catalog_order:
+        ids = listing.in_order(token, ids)
     if not said:
         return ids, frozenset()
-    spoken = filters.talks(Talk.objects.in_order(), data, user, speed, said=True)
+    if in_catalog_order and filters.words_only(data):
+        # The transcripts' index alone: no talk row to read, no list handed back.
+        spoken = listing.in_order(token, search.said_ids(connection.vendor, data["q"]))
+    else:
+        rows = filters.talks(talks, data, user, speed, said=True)
+        spoken = [pk for (pk,) in listing.rows(rows.values_list("pk"))]
+        if in_catalog_order:
+            spoken = listing.in_order(token, spoken)
     found = set(ids)
-    only = [pk for (pk,) in listing.rows(spoken.values_list("pk")) if pk not in found]
+    only = [pk for pk in spoken if pk not in found]
     return ids + only, frozenset(only)
 
 
