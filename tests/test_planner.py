@@ -259,6 +259,24 @@ def test_rating_set_and_cleared(alice_client, queued):
     assert entry.rating is None
 
 
+def test_rating_a_watched_talk_answers_its_panel_in_8_queries(
+    alice_client, queued, django_assert_num_queries
+):
+    entry = queued[0]
+    alice_client.post(f"/entries/{entry.pk}/status/", {"status": "watched"})
+    alice_client.post(f"/entries/{entry.pk}/tags/", {"name": "infra"})
+    notes.save(entry, "12:04 the nitro part", note_fingerprint(""))
+    # session, user, the record, its rating, its latest viewing's, its tags, its viewings
+    # (and the note's revisions): the record itself is not read again
+    with django_assert_num_queries(8):
+        html = alice_client.post(
+            f"/entries/{entry.pk}/rating/", {"rating": "4"}, headers=HX
+        ).content.decode()
+    assert "Rated 4 of 5" in html and html.count("star star-filled") == 4
+    assert ">infra<" in html and "Watched " in html and "12:04 the nitro part" in html
+    assert entry.viewings.get().rating == 4
+
+
 @pytest.mark.parametrize("bad", ["7", "0", "-1", "four", "4.5"])
 def test_rating_out_of_range_is_refused(alice_client, queued, bad):
     entry = queued[0]

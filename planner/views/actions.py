@@ -23,11 +23,12 @@ TRACKED = {
 }
 
 
-def _answer(request: HttpRequest, message: str, talk: Talk, entry: Entry | None, **extra):
+def _answer(request: HttpRequest, message: str, talk: Talk, entry: Entry | None,
+            read_here: bool = False, **extra):  # fmt: skip
     """The part of the page the form named (its "fragment"), or back to the page."""
     if not request.htmx:
         return back(request, message, talk.get_absolute_url())
-    template, context = fragment_for(request, talk, entry)
+    template, context = fragment_for(request, talk, entry, read_here=read_here)
     return fragment(request, template, {**context, **extra}, message)
 
 
@@ -117,7 +118,7 @@ def rate(request: HttpRequest, entry_id: int) -> HttpResponse:
         return refusal
     entry.set_rating(form.cleaned_data["rating"])
     message = f"Rated {entry.rating} of 5." if entry.rating else "Rating cleared."
-    return _answer(request, message, entry.talk, entry)
+    return _answer(request, message, entry.talk, entry, read_here=True)
 
 
 @require_POST

@@ -176,14 +176,20 @@ FRAGMENTS = {  # the form's "fragment": which part of which page the answer repl
 }
 
 
-def fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None) -> tuple[str, dict]:
-    """Which part of which page an action answers with, from the form's "fragment"."""
+def fragment_for(request: HttpRequest, talk: Talk, entry: Entry | None, *,
+                 read_here: bool = False) -> tuple[str, dict]:  # fmt: skip
+    """Which part of which page an action answers with, from the form's "fragment".
+    The record is read again with its tags and viewings, unless `read_here`: read by
+    this request and changed only through this very object (a rating), when only its
+    tags and viewings are read (one query less)."""
     where = request.POST.get("fragment")
     if where == "card":
         return FRAGMENTS["card"][0], card_context(request, talk, entry)
     if where == "queue":
         return queue_fragment(request)
-    if entry is not None:
+    if entry is not None and read_here:
+        entry.read_tags_and_viewings()
+    elif entry is not None:
         entry = Entry.objects.filter(pk=entry.pk).with_tags().with_viewings().first()
         entry.talk = talk  # its resume link needs it: spare a query
     if where == "status" and entry is not None:
