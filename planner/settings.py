@@ -104,6 +104,7 @@ MIDDLEWARE = [
         else []
     ),
     "django.middleware.security.SecurityMiddleware",
+    "planner.serving.middleware.OneRequest",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -119,8 +119,8 @@ def test_a_page_from_memory_is_the_page_as_drawn(alice_client, queued, index):
     drawn = get(alice_client, path)
     with CaptureQueriesContext(connection) as queries:
         from_memory = get(alice_client, path)
-    # The session, the person with their token, the catalog's version.
-    assert len(queries) == 3
+    # The session; the person with their token and the catalog's version.
+    assert len(queries) == 2
     assert same_parts(from_memory.content.decode()) == same_parts(drawn.content.decode())
     assert kept.CSRF_MARK not in from_memory.content.decode()
     assert kept.NONCE_MARK not in from_memory.content.decode()
@@ -403,8 +403,9 @@ def test_a_page_from_memory_after_a_move_costs_one_query_more(alice_client, alic
         _moved_by_the_player(alice_client, alice, watching[0], 754)
         with CaptureQueriesContext(connection) as queries:
             page = get(alice_client, path).content.decode()
-        # The session, the person with both stamps, the catalog's version, the resume points.
-        assert len(queries) == 4, path
+        # The session; the person with both stamps and the catalog's version; the resume
+        # points.
+        assert len(queries) == 3, path
         assert "12:34" in page, path
 
 
@@ -433,3 +434,58 @@ def test_a_move_changes_the_etag(alice_client, alice, watching):
     response = alice_client.get("/queue/", headers={"If-None-Match": etag})
     assert response.status_code == 200 and response["ETag"] != etag
     assert "12:34" in response.content.decode()
+
+
+def test_the_version_read_with_the_person_serves_that_request_only(
+    alice_client, alice, make_talks, django_assert_num_queries
+):
+    from planner.serving.backends import load_user
+    from sessions import listing
+    from sessions.models import Talk
+
+    talk = make_talks(1)[0]
+    assert talk.title in alice_client.get("/").content.decode()
+    load_user(alice.pk)  # outside a request: remembered nowhere
+    before = listing.version()
+    Talk.objects.filter(pk=talk.pk).update(title="Renamed talk")
+    assert listing.version() != before
+    with listing.request_scope():
+        load_user(alice.pk)
+        with django_assert_num_queries(0):
+            assert listing.version() != before
+    # The next request reads it again with the person: a change in between is seen at once.
+    assert "Renamed talk" in alice_client.get("/").content.decode()
+    Talk.objects.filter(pk=talk.pk).update(title="Renamed again")
+    assert "Renamed again" in alice_client.get("/").content.decode()
+
+
+def test_a_post_that_changes_the_catalog_answers_from_the_catalog_as_changed(alice, make_talks):
+    """A version read with the person stands for the rest of a GET only: a POST may change
+    the catalog and then draw its answer."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from planner.serving.middleware import OneRequest
+    from sessions import listing
+    from sessions.models import Talk
+
+    make_talks(1)
+    client = Client()
+    client.force_login(alice)
+    seen = {}
+
+    def view(request):
+        assert request.user.pk == alice.pk  # the person (on a GET, with the version) first
+        seen["before"] = listing.version()
+        Talk.objects.update(title=f"Changed by a {request.method}")
+        seen["after"] = listing.version()
+        return HttpResponse("ok")
+
+    chain = OneRequest(SessionMiddleware(AuthenticationMiddleware(view)))
+    for method in ("post", "get"):
+        request = getattr(RequestFactory(), method)("/")
+        request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+        assert chain(request).content == b"ok"
+        assert (seen["after"] != seen["before"]) == (method == "post"), method

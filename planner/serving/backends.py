@@ -19,6 +19,8 @@ from django.db.models import query
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+from sessions import listing
+
 
 @dataclass(frozen=True)
 class UserQuery:
@@ -72,6 +74,9 @@ def user_query(alias: str) -> UserQuery:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         assert list(params) == [0], params  # the pk is the only parameter
+        # The catalog's version as a first column: every signed-in page asks for it next.
+        assert sql.startswith("SELECT "), sql
+        sql = f"SELECT ({listing.VERSION_SQL}), {sql.removeprefix('SELECT ')}"
         select, info = compiler.select, compiler.klass_info
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         compiled = UserQuery(
@@ -102,7 +107,8 @@ def load_user(user_id):
         row = cursor.fetchone()
     if row is None:
         return None
-    row = next(compiled.compiler.apply_converters([row], compiled.converters))
+    listing.read_with(row[0])
+    row = next(compiled.compiler.apply_converters([row[1:]], compiled.converters))
     fetch_mode = query.DEFAULT_FETCH_MODE  # what a new queryset would use
     user = model.from_db(
         alias, compiled.init_list, row[compiled.start : compiled.end], fetch_mode=fetch_mode
@@ -115,7 +121,8 @@ def load_user(user_id):
 
 class ProfileModelBackend(ModelBackend):
     """Loads the person's profile (their speed) and page token (planner.serving.kept) in the same
-    query as the user: nearly every page needs them, and every request loads the user."""
+    query as the user, and the catalog's version (sessions.listing.read_with): nearly every
+    page needs them, and every request loads the user."""
 
     def get_user(self, user_id):
         user = load_user(user_id)

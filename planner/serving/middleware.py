@@ -3,6 +3,23 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from sessions import listing
+
+
+class OneRequest:
+    """Marks where a request begins and ends for what may be read once per request and
+    must not outlive it (the catalog's version read with the person: sessions.listing).
+    Only a GET or HEAD: a POST may change the catalog and then draw its answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with listing.request_scope():
+            return self.get_response(request)
+
 
 class PrivateResponsesMiddleware:
     """Pages for a signed-in person are theirs alone: no shared copies, and no stored
