@@ -11,7 +11,8 @@ about it.
 2. `sqlite`: the SQLite engine (WAL, IMMEDIATE transactions that queue in turn on a lock
    file); PostgreSQL is Django's own.
 3. `session_store`: the session row read with one plain SQL query; `backends`: the person,
-   their profile and their page token in one query compiled once per connection.
+   their profile, their page token and the catalog's version in one query compiled once per
+   connection (the version then stands for the rest of a GET: `middleware.OneRequest`).
 4. `kept`: a page that can be kept is answered from the store every worker shares
    (`store`: files under data/kept) while the person's page token, the catalog version and
    its address are unchanged (database triggers change the tokens on every write), or
