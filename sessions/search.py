@@ -111,12 +111,20 @@ class TextMatch(Lookup):
         )
 
 
+def match_query(vendor: str, terms: list[tuple[str, bool]]) -> str:
+    """Terms (word, searched as a prefix) as either index is asked for every one: a
+    PostgreSQL tsquery or an FTS5 query. A word repeated ("the … the") is asked once."""
+    terms = list(dict.fromkeys(terms))
+    if vendor == "postgresql":
+        return " & ".join(f"{w}:*" if prefix else w for w, prefix in terms)
+    return " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in terms)
+
+
 def _text(vendor: str, terms: list[tuple[str, bool]]) -> Lookup:
     """Talks whose text has every term (word, searched as a prefix)."""
-    terms = list(dict.fromkeys(terms))  # "the … the": each doclist read once
+    query = match_query(vendor, terms)
     if vendor == "postgresql":
-        return TextMatch(" & ".join(f"{w}:*" if prefix else w for w, prefix in terms))
-    query = " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in terms)
+        return TextMatch(query)
     return InList(RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query]))
 
 
@@ -189,13 +197,9 @@ def _sqlite_said() -> str:
 
 
 def _said_query(vendor: str, text: str) -> str | None:
-    """The text as the transcripts' index is asked: a tsquery or an FTS5 query."""
-    found = list(dict.fromkeys(terms(text)))  # "the … the": each doclist read once
-    if not found:
-        return None
-    if vendor == "postgresql":
-        return " & ".join(f"{w}:*" if prefix else w for w, prefix in found)
-    return " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in found)
+    """The text as the transcripts' index is asked (match_query), or None: no word."""
+    found = terms(text)
+    return match_query(vendor, found) if found else None
 
 
 def _pg_said(query: str) -> list[int]:
