@@ -278,7 +278,7 @@ STORAGES = {
         # developing so a changed stylesheet needs no collectstatic.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        else "planner.serving.static.Storage",
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

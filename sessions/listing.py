@@ -66,7 +66,7 @@ def read_with(token: str | None) -> None:
 def version() -> str:
     """The catalog's current version token. One query (two the first time after the
     table was emptied, as a test flush does: a new row, a new token); none when this
-    request read it already with the person."""
+    request read it already (with the person, or asked before)."""
     if (scope := _scope.get()) and "token" in scope:
         return scope["token"]
     # Every request asks: plain SQL, as building the ORM query cost more than running it.
@@ -76,6 +76,7 @@ def version() -> str:
     token = row[0] if row else None
     if token is None:
         token = CatalogVersion.objects.create(token=secrets.token_hex(16)).token
+    read_with(token)  # as a version read with the person: it stands for the rest of a GET
     return token
 
 

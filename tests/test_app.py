@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from django.templatetags.static import static
 
 
@@ -38,3 +39,24 @@ def test_the_offline_page_is_nobodys(alice_client):
     html = alice_client.get("/offline/").content.decode()
     assert "You're offline" in html and "nothing you saved is lost" in html
     assert "alice" not in html and "csrfmiddlewaretoken" not in html
+
+
+def test_static_addresses_are_whitenoises_each_worked_out_once(tmp_path):
+    """Production's storage (planner.serving.static) answers what whitenoise's would."""
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from planner.serving.static import Storage
+
+    paths = {"css/app.css": "css/app.0123456789ab.css", "icons/a.png": "icons/a.fedcba987654.png"}
+    manifest = {"version": "1.1", "paths": paths, "hash": "0123456789ab"}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    ours, whitenoises = (
+        kind(location=tmp_path, base_url="/static/")
+        for kind in (Storage, CompressedManifestStaticFilesStorage)
+    )
+    for name in paths:
+        assert ours.url(name) == ours.url(name) == whitenoises.url(name)
+    assert ours.url("css/app.css") == "/static/css/app.0123456789ab.css"
+    for _ in range(2):  # a name not in the manifest is refused every time, as before
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            ours.url("css/missing.css")

@@ -91,7 +91,7 @@ def test_catalog_query_count_is_constant(client, make_talks, django_assert_num_q
     with django_assert_num_queries(7):
         response = client.get("/")
     assert f"{n} talk" in response.content.decode()
-    with django_assert_num_queries(1):  # the version: the signed-out results are in memory
+    with django_assert_num_queries(1):  # the version: the signed-out page is kept
         assert f"{n} talk" in client.get("/").content.decode()
 
 

@@ -322,6 +322,46 @@ def test_signed_out_talk_pages_revalidate_with_the_catalog(client, queued):
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_the_signed_out_catalog_is_one_kept_page_for_every_visitor(
+    client, make_talks, django_assert_num_queries
+):
+    make_talks(3)
+    for path in ("/", "/?q=number", "/?kind=keynote&page=1"):
+        drawn = get(client, path)
+        with django_assert_num_queries(1):  # the catalog's version
+            other = get(Client(), path)  # another visitor, with no cookies
+        assert same_parts(other.content.decode()) == same_parts(drawn.content.decode())
+        # No forms to post: no CSRF token made, no cookie set, nothing of one visitor's.
+        assert not other.cookies and "x-csrftoken" not in other.content.decode()
+        assert other["ETag"] == drawn["ETag"] and other["Cache-Control"] == "no-cache, private"
+        assert Client().get(path, headers={"If-None-Match": other["ETag"]}).status_code == 304
+    # A change to the catalog is on the next page, with a new tag.
+    etag = get(client, "/")["ETag"]
+    make_talks(1)
+    after = client.get("/", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and "4 talks" in after.content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_the_catalog_in_order_of_what_people_do_is_never_kept(
+    client, alice, bob, make_talks, signed_in
+):
+    """What everyone does changes with neither the catalog's version nor this person's
+    token: that order is drawn for every request."""
+    talks = make_talks(3)
+    if signed_in:
+        client.force_login(alice)
+
+    def order() -> list[str]:
+        html = get(client, "/?sort=watched").content.decode()
+        return re.findall(r"Talk number \d", html)[:3]
+
+    assert order()[0] == "Talk number 0"
+    assert order()[0] == "Talk number 0"
+    queue.mark_watched(bob, talks[2])
+    assert order()[0] == "Talk number 2"
+
+
 # Where a person is in a talk moves every 15 s while they watch (the player's saves): that
 # alone changes a second stamp, not the page token, and the pages fill it in on the way out.
 

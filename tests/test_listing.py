@@ -119,7 +119,7 @@ def test_search_query_counts(client, make_talks, django_assert_num_queries):
         first = client.get("/", {"q": "talk number", "page": 2}).content.decode()
     assert "25 talks matching" in first and "Talk number 24" in first
     assert "Page 2 of 2" in first and "Talk number 19" not in first
-    with django_assert_num_queries(1):  # the same search again: the version (results in memory)
+    with django_assert_num_queries(1):  # the same search again: the version (the page is kept)
         again = client.get("/", {"q": "talk number", "page": 2}).content.decode()
     assert without_nonces(again) == without_nonces(first)
 

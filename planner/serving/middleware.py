@@ -45,8 +45,9 @@ class PrivateResponsesMiddleware:
         personal = (user is not None and user.is_authenticated) or request.path.startswith("/s/")
         if getattr(response, "kept", False):
             # A kept page has an ETag (planner.serving.kept): the browser may keep it and ask
-            # again with If-None-Match, for a 304 of a few hundred bytes.
-            patch_cache_control(response, no_cache=True, **({"private": True} if personal else {}))
+            # again with If-None-Match, for a 304 of a few hundred bytes. Private even when
+            # signed out: a shared cache would hand every visitor the same CSP nonce.
+            patch_cache_control(response, no_cache=True, private=True)
         elif personal:
             patch_cache_control(response, private=True, no_store=True)
         return response
