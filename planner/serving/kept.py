@@ -89,7 +89,9 @@ GENERATION = secrets.token_hex(12)
 CSRF_MARK = f"kept{GENERATION}csrf"
 NONCE_MARK = f"kept{GENERATION}nonce"
 LIVE_MARK = f"kept{GENERATION}live"
-LIVE_MARKS = re.compile(rf"{LIVE_MARK}(\d+)x".encode())
+# Every mark, captured: a kept page is stored split at them, so an answer joins its pieces
+# instead of searching the whole page for each kind of mark again.
+MARKS = re.compile(rf"({CSRF_MARK}|{NONCE_MARK}|{LIVE_MARK}\d+x)".encode())
 
 
 def moved_only(vendor: str) -> str:
@@ -212,7 +214,7 @@ def immediate_sql() -> str:
 @dataclass(frozen=True)
 class Kept:
     status: int
-    content: bytes
+    pieces: tuple[bytes, ...]  # the page split at its marks: text, mark, text, ..., text
     headers: tuple[tuple[str, str], ...]
     csp: dict | None
     spots: tuple = ()  # (talk id, resume point drawn, show, args) of each live mark
@@ -257,7 +259,8 @@ def viewer_of(user) -> tuple:
 
 
 def key(request: HttpRequest, *extra) -> str:
-    htmx = sorted((k, v) for k, v in request.headers.items() if k.lower().startswith("hx-"))
+    # From META: request.headers would parse the name of every header first.
+    htmx = sorted((k, v) for k, v in request.META.items() if k.startswith("HTTP_HX_"))
     return listing.key(
         "kept",
         request.scheme,  # pages build absolute URLs (share links, feeds)
@@ -310,7 +313,7 @@ def serve(
     positions = positions_of(request.user)
     page_key = key(request, *extra) if live else key(request, *extra, positions)
     etag = etag_of(page_key, positions)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         return not_modified(etag)
     store = caches["kept"]
     kept = store.get(page_key)
@@ -328,7 +331,7 @@ def serve(
             _spots.reset(spots)
         kept = Kept(
             response.status_code,
-            response.content,
+            tuple(MARKS.split(response.content)),
             tuple(response.headers.items()),
             getattr(response, "_csp_config", None),
             tuple(drawn_spots or ()),
@@ -347,13 +350,16 @@ def serve(
 
 
 def answer(request: HttpRequest, kept: Kept, drawn: bool = False) -> HttpResponse:
-    content = kept.content
-    if CSRF_MARK.encode() in content:  # else no token: a page without forms sets no cookie
-        content = content.replace(CSRF_MARK.encode(), get_token(request).encode())
-    content = content.replace(NONCE_MARK.encode(), str(get_nonce(request)).encode())
-    if kept.spots:
-        content = fill_live(request, kept.spots, content, drawn)
-    response = HttpResponse(content, status=kept.status)
+    pieces = list(kept.pieces)
+    if len(pieces) > 1:
+        fill = filler(request, kept, drawn)
+        filled: dict[bytes, bytes] = {}  # the CSRF token stands in every form: made once
+        for index in range(1, len(pieces), 2):
+            mark = pieces[index]
+            if (value := filled.get(mark)) is None:
+                value = filled[mark] = fill(mark)
+            pieces[index] = value
+    response = HttpResponse(b"".join(pieces), status=kept.status)
     for name, value in kept.headers:
         response.headers[name] = value
     if kept.csp is not None:
@@ -361,15 +367,18 @@ def answer(request: HttpRequest, kept: Kept, drawn: bool = False) -> HttpRespons
     return response
 
 
-def fill_live(request: HttpRequest, spots: tuple, content: bytes, drawn: bool) -> bytes:
-    """The live marks filled in with the person's resume points as they are now: one
-    query, or none for the page this request drew."""
+def filler(request: HttpRequest, kept: Kept, drawn: bool) -> Callable[[bytes], bytes]:
+    """What each mark of this answer stands for: the CSRF token (asked for only when the
+    page has a mark for it: else no token and no cookie), the CSP nonce, and the live
+    marks filled in with the person's resume points as they are now (one query, or none
+    for the page this request drew)."""
+    now: dict[int, int | None] = {}
     if drawn:
-        now = {talk_id: resume for talk_id, resume, _, _ in spots}
-    else:
+        now = {talk_id: resume for talk_id, resume, _, _ in kept.spots}
+    elif kept.spots:
         # Plain SQL: building the ORM's query for a page's talk ids cost more than
         # running it (the index answers in a tenth of a millisecond).
-        talks = sorted({talk_id for talk_id, _, _, _ in spots})
+        talks = sorted({talk_id for talk_id, _, _, _ in kept.spots})
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT talk_id, resume_seconds FROM {ENTRY_TABLE} "
@@ -377,12 +386,17 @@ def fill_live(request: HttpRequest, spots: tuple, content: bytes, drawn: bool) -
                 [request.user.pk, *talks],
             )
             now = dict(cursor.fetchall())
+    csrf, nonce, live = CSRF_MARK.encode(), NONCE_MARK.encode(), len(LIVE_MARK)
 
-    def shown(match: re.Match) -> bytes:
-        talk_id, _, show, args = spots[int(match[1])]
+    def fill(mark: bytes) -> bytes:
+        if mark == csrf:
+            return get_token(request).encode()
+        if mark == nonce:
+            return str(get_nonce(request)).encode()
+        talk_id, _, show, args = kept.spots[int(mark[live:-1])]
         return html.escape(show(now.get(talk_id), *args)).encode()
 
-    return LIVE_MARKS.sub(shown, content)
+    return fill
 
 
 def marks(request: HttpRequest) -> dict:

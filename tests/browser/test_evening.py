@@ -1,6 +1,7 @@
 """The evening loop in the browser: one-click actions, focus, keys, rating races, touch."""
 
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -67,6 +68,35 @@ def test_quick_clicks_on_the_stars_show_what_was_saved(page, viewer):
     expect(status.get_by_role("button", name="5 stars")).to_have_attribute("aria-pressed", "true")
     expect(status.get_by_role("button", name="5 stars")).to_be_focused()
     assert entry(VOGELS).rating == 5
+
+
+def test_quick_clicks_on_the_stars_while_the_server_is_slow_keep_the_last(
+    page, viewer, monkeypatch
+):
+    """The answer to the first click replaces the stars while the last click waits its
+    turn (hx-sync queue last): htmx sends nothing for a form no longer on the page, so the
+    page sends it again from the stars that stand there now."""
+    queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
+    save = Entry.set_rating
+
+    def slow(self, rating):
+        time.sleep(0.4)  # a busy server: the next clicks land while this one is saved
+        save(self, rating)
+
+    monkeypatch.setattr(Entry, "set_rating", slow)
+    sign_in(page, "viewer")
+    page.goto(VOGELS_URL)
+    ratings = []
+    page.on("request", lambda r: "/rating/" in r.url and ratings.append(r.post_data))
+    status = page.locator("#status")
+    for stars in ("1 star", "3 stars", "5 stars"):
+        status.get_by_role("button", name=stars, exact=True).click(no_wait_after=True)
+    expect(status.locator(".rating-label")).to_have_text("Rated 5 of 5", timeout=5000)
+    settled(page)
+    assert entry(VOGELS).rating == 5
+    # The first click and the last, one at a time; the 3 waited and was replaced by the 5.
+    assert [re.search(r"rating=(\d)", data)[1] for data in ratings] == ["1", "5"]
+    expect(status.get_by_role("button", name="5 stars")).to_have_attribute("aria-pressed", "true")
 
 
 def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
