@@ -211,45 +211,6 @@ const unsaved = { dirty: new Set(), leaving: false };
   });
 })();
 
-// A form that sends one request at a time and keeps only the latest waiting (hx-sync
-// "queue last": the stars, the status form) lost that latest one when the answer before
-// it replaced the form: htmx sends nothing for an element no longer on the page. Send it
-// again, with what the person sent, from the form that stands there now.
-(function () {
-  const latest = new Map(); // the form's address -> {values, sent}
-  const waits = (elt) =>
-    elt instanceof HTMLFormElement && (elt.getAttribute("hx-sync") || "").includes("queue last");
-
-  document.addEventListener("htmx:confirm", (event) => {
-    const form = event.detail.elt;
-    if (!waits(form)) return;
-    const trigger = event.detail.triggeringEvent;
-    const values = new FormData(form, (trigger && trigger.submitter) || null);
-    latest.set(form.getAttribute("hx-post"), { values, sent: false });
-  });
-  document.addEventListener("htmx:beforeRequest", (event) => {
-    const form = event.detail.elt;
-    const last = waits(form) && latest.get(form.getAttribute("hx-post"));
-    if (last) last.sent = true;
-  });
-  document.addEventListener("htmx:afterRequest", (event) => {
-    // Heard from the nearest part still on the page when the form itself was replaced.
-    const config = event.detail.requestConfig;
-    const form = (config && config.elt) || event.detail.elt;
-    if (!waits(form)) return;
-    const address = form.getAttribute("hx-post");
-    setTimeout(() => {
-      // By now htmx has sent the one waiting, or dropped it with the form.
-      const last = latest.get(address);
-      if (!last || last.sent || form.isConnected) return;
-      const now = document.querySelector(`form[hx-post="${CSS.escape(address)}"]`);
-      if (!now) return;
-      last.sent = true;
-      htmx.ajax("POST", address, { source: now, values: last.values });
-    }, 0);
-  });
-})();
-
 // Copy a link to the clipboard and say so; where the browser refuses, select it for
 // the person's own Ctrl+C.
 function copyField(field, copied, fallback) {
