@@ -4,9 +4,9 @@ machine shares (planner.serving.store).
 A page (the catalog, a talk, the queue, the diary, a shared list) is drawn from the
 catalog and from one person's records (signed out, everyone is the same viewer), and
 each of those carries a token that changes with every write: the catalog's
-(sessions.listing) and the person's PageToken,
-which the database triggers below set on every insert, update and delete of their
-profile, entries, viewings, tags, notes, lists and plan, whichever code path writes.
+(sessions.listing) and the person's PageToken, which the database triggers below set on
+every insert, update and delete of their profile, entries, viewings, tags, notes, lists
+and plan, whichever code path writes.
 Asked again with the same tokens, address and htmx headers, a page is the same page, so
 it comes from the store, whichever worker drew it: a warm talk page or queue costs the
 queries that load the session and the person (the token comes in the same row) plus the
