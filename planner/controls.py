@@ -34,9 +34,11 @@ def url(name: str, pk: int) -> str:
 
 
 def _form(context, action: str, fragment: str, target: str, body: SafeString, *,
-          css="inline-form", status: str = "", sync: bool = False) -> SafeString:  # fmt: skip
+          css="inline-form", status: str = "", queue_last: str = "") -> SafeString:  # fmt: skip
     extra = format_html('<input type="hidden" name="status" value="{}">', status) if status else ""
-    synced = mark_safe(' hx-sync="this:queue last"') if sync else ""
+    # static/js/app.js sends such a form's requests one at a time, the last one winning,
+    # from whichever form of that name stands on the page when the previous one answers.
+    synced = format_html(' data-queue-last="{}"', queue_last) if queue_last else ""
     return format_html(
         '<form method="post" action="{action}" class="{css}" hx-post="{action}" '
         'hx-target="{target}" hx-swap="outerHTML"{synced}>'
@@ -82,8 +84,8 @@ def watched_button(context, item, fragment: str, target: str, quiet: bool = Fals
 
 
 def star_buttons(context, item, fragment: str, target: str) -> SafeString:
-    """One click rates; the pressed button is the rating. Requests from one form go one
-    at a time and the last one wins (hx-sync), so what shows is what was saved."""
+    """One click rates; the pressed button is the rating. Requests go one at a time and
+    the last click wins (data-queue-last), so what shows is what was saved."""
     pk, rating = int(item.talk.pk), item.entry.rating or 0
     # Both glyphs in each button: the stylesheet shows the filled ones up to the rating,
     # or up to the star under the pointer or focus (what a click would save).
@@ -104,7 +106,7 @@ def star_buttons(context, item, fragment: str, target: str) -> SafeString:
         pk=pk, stars=stars,
     )  # fmt: skip
     return _form(context, url("rate", item.entry.pk), fragment, target, body,
-                 css="star-buttons", sync=True)  # fmt: skip
+                 css="star-buttons", queue_last=f"rate-{pk}")  # fmt: skip
 
 
 def shows_stars(entry) -> bool:

@@ -178,6 +178,57 @@ document.documentElement.classList.add("js");
   });
 })();
 
+// One request at a time, the last one winning, for forms whose answer replaces the form
+// itself (the stars, the status form). htmx's own hx-sync queue lives on the old form and
+// is dropped with it, losing the last click; here the waiting request is sent again,
+// with what the person chose, from the form of the same data-queue-last name that
+// stands on the page once the previous answer is in.
+(function () {
+  const busy = new Set();
+  const waiting = new Map(); // name -> {values: [[field, value]], button: {name, value}}
+
+  function send(name) {
+    const wanted = waiting.get(name);
+    waiting.delete(name);
+    const form = wanted && document.querySelector(`form[data-queue-last="${name}"]`);
+    if (!form) return; // gone from the page with the answer: nothing left to click
+    htmx.process(form); // the answer's new form is processed only when it settles
+    for (const field of form.elements) {
+      if (!field.name || field.type === "hidden" || field.type === "submit") continue;
+      const chosen = wanted.values.filter(([key]) => key === field.name).map(([, value]) => value);
+      if (field.type === "checkbox" || field.type === "radio") field.checked = chosen.includes(field.value);
+      else if (chosen.length) field.value = chosen[0];
+    }
+    const button = wanted.button && [...form.querySelectorAll("button[name]")].find(
+      (b) => b.name === wanted.button.name && b.value === wanted.button.value);
+    if (button) button.click();
+    else if (!wanted.button) form.requestSubmit();
+  }
+
+  document.addEventListener("htmx:confirm", (event) => {
+    const form = event.detail.elt;
+    const name = form.dataset && form.dataset.queueLast;
+    if (!name || !busy.has(name)) return;
+    event.preventDefault();
+    const submitter = event.detail.triggeringEvent && event.detail.triggeringEvent.submitter;
+    waiting.set(name, {
+      values: [...new FormData(form)],
+      button: submitter && submitter.name ? { name: submitter.name, value: submitter.value } : null,
+    });
+  });
+  document.addEventListener("htmx:beforeSend", (event) => {
+    const form = event.detail.elt;
+    const name = form.dataset && form.dataset.queueLast;
+    if (!name) return;
+    busy.add(name);
+    // loadend comes after htmx has swapped the answer in (or failed): then the next.
+    event.detail.xhr.addEventListener("loadend", () => {
+      busy.delete(name);
+      if (waiting.has(name)) send(name);
+    });
+  });
+})();
+
 // Typed text not saved yet: warn before the page is left. A form counts as saved when
 // it is submitted, or when an autosave answered after the last keystroke.
 const unsaved = { dirty: new Set(), leaving: false };

@@ -1,6 +1,7 @@
 """The evening loop in the browser: one-click actions, focus, keys, rating races, touch."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -33,49 +34,47 @@ def entry(title: str) -> Entry:
     return Entry.objects.get(user__username="viewer", talk__title=title)
 
 
-def test_quick_clicks_on_the_stars_show_what_was_saved(page, viewer):
+def quick_click(page, selector: str) -> None:
+    """Found, focused and clicked in one step in the page, as a finger lands on whatever
+    is there. Playwright's own click finds the button, then presses and releases: an
+    answer swapped in between replaces that button and the click goes nowhere (as for a
+    person whose press straddles the swap). Not what these tests are about, and under
+    load it happens."""
+    page.evaluate("s => { const b = document.querySelector(s); b.focus(); b.click(); }", selector)
+
+
+def test_quick_clicks_on_the_stars_show_what_was_saved(page, viewer, monkeypatch):
     queue.track(viewer, Talk.objects.get(title=VOGELS), Entry.Status.WATCHED)
+    # Count the ratings being saved at once, on the server: the browser's own request
+    # events can report the next request before the last one's end.
+    saving, lock, save = {"now": 0, "most": 0, "order": []}, threading.Lock(), Entry.set_rating
+
+    def counted(self, rating):
+        with lock:
+            saving["now"] += 1
+            saving["most"] = max(saving["most"], saving["now"])
+        try:
+            save(self, rating)
+        finally:
+            with lock:
+                saving["now"] -= 1
+                saving["order"].append(rating)
+
+    monkeypatch.setattr(Entry, "set_rating", counted)
     sign_in(page, "viewer")
     page.goto(VOGELS_URL)
-    # Count the rating requests open at once, as the browser sends and finishes them.
-    counts = {"open": 0, "most": 0, "sent": 0}
-
-    def sent(request):
-        if "/rating/" in request.url:
-            counts.update(open=counts["open"] + 1, sent=counts["sent"] + 1)
-            counts["most"] = max(counts["most"], counts["open"])
-
-    def done(request):
-        if "/rating/" in request.url:
-            counts["open"] -= 1
-
-    page.on("request", sent)
-    page.on("requestfinished", done)
-    page.on("requestfailed", done)
     status = page.locator("#status")
     for stars in ("1 star", "3 stars", "5 stars"):  # as fast as a person clicks
-        status.get_by_role("button", name=stars, exact=True).click(no_wait_after=True)
-    # Done when no request is open and the last one's rating is saved: a request still
-    # queued behind an open one would leave an older rating in the database.
-    for _ in range(200):
-        if counts["open"] == 0 and entry(VOGELS).rating == 5:
-            break
-        page.wait_for_timeout(25)
-    settled(page)
+        quick_click(page, f'#status button[aria-label="{stars}"]')
     # One request at a time, the last one wins: what shows is what was saved.
-    assert counts["most"] == 1 and counts["sent"] >= 2, counts
     expect(status.locator(".rating-label")).to_have_text("Rated 5 of 5")
+    settled(page)
+    assert saving["most"] == 1 and saving["order"][-1] == 5 and len(saving["order"]) >= 2, saving
     expect(status.get_by_role("button", name="5 stars")).to_have_attribute("aria-pressed", "true")
     expect(status.get_by_role("button", name="5 stars")).to_be_focused()
     assert entry(VOGELS).rating == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, open: the answer to the first click replaces the stars' form while the "
-    "last click waits its turn behind it (hx-sync queue last), and htmx sends nothing for "
-    "a form no longer on the page: the last click is lost (shows and saves 1)",
-)
 def test_quick_clicks_on_the_stars_while_the_server_is_slow_keep_the_last(
     page, viewer, monkeypatch
 ):
@@ -94,13 +93,37 @@ def test_quick_clicks_on_the_stars_while_the_server_is_slow_keep_the_last(
     page.on("request", lambda r: "/rating/" in r.url and ratings.append(r.post_data))
     status = page.locator("#status")
     for stars in ("1 star", "3 stars", "5 stars"):
-        status.get_by_role("button", name=stars, exact=True).click(no_wait_after=True)
+        quick_click(page, f'#status button[aria-label="{stars}"]')
     expect(status.locator(".rating-label")).to_have_text("Rated 5 of 5", timeout=5000)
     settled(page)
     assert entry(VOGELS).rating == 5
     # The first click and the last, one at a time; the 3 waited and was replaced by the 5.
     assert [re.search(r"rating=(\d)", data)[1] for data in ratings] == ["1", "5"]
     expect(status.get_by_role("button", name="5 stars")).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_second_status_change_while_the_first_is_saved_is_the_one_kept(page, viewer, monkeypatch):
+    """The status form is replaced by its own answer too: the change made while the
+    first one is saved is sent after it, with what the person chose, not dropped."""
+    slowed = queue.set_status
+
+    def slow(*args, **kwargs):
+        time.sleep(0.4)
+        return slowed(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "set_status", slow)
+    sign_in(page, "viewer")
+    page.goto(VOGELS_URL)
+    sent = []
+    page.on("request", lambda r: "/status/" in r.url and sent.append(r.post_data))
+    page.get_by_text("Change status or dates").click()
+    page.get_by_label("Watched", exact=True).check()  # saves on change
+    page.get_by_label("Watching", exact=True).check()  # while that one is saved
+    expect(page.locator("#status .badge")).to_have_text("Watching", timeout=5000)
+    settled(page)
+    assert entry(VOGELS).status == "watching"
+    assert [re.search(r"status=(\w+)", data)[1] for data in sent] == ["watched", "watching"]
+    expect(page.get_by_label("Watching", exact=True)).to_be_checked()
 
 
 def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
