@@ -2,6 +2,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -595,3 +596,13 @@ class PageToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the person it signs in as a column of its own, so
+    that one query reads the session and the person (planner.serving.session_store): every
+    signed-in request needs both. Deleting a person deletes their sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )

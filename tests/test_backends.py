@@ -2,20 +2,29 @@
 objects as the ORM's select_related query gives, whatever is or isn't there."""
 
 import gc
+import importlib
 import logging
 import threading
 import weakref
 
 import django
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.auth.models import User
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.contrib.sessions.models import Session as PlainSession
 from django.db import connection, connections
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from planner import queue
-from planner.models import PageToken, Profile
+from planner.models import PageToken, Profile, Session
 from planner.serving import backends
 from planner.serving.backends import load_user
+from tests.conftest import PASSWORD
+
+BACKEND = "planner.serving.backends.ProfileModelBackend"
 
 
 def fields(obj) -> dict:
@@ -101,20 +110,105 @@ def test_the_compiled_query_goes_with_its_connection(db):
     assert seen["compiled"]() is None
 
 
-def test_a_session_from_before_the_move_still_signs_the_person_in(alice, client):
-    """Sessions stored before the backend moved into planner.serving name its old path;
-    Django would sign such a person out."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+def plain_session(data: dict) -> str:
+    """A session as Django's own database store wrote it, before sessions had a table of
+    our own (planner migration 0013)."""
     from django.contrib.sessions.backends.db import SessionStore as PlainStore
 
     old = PlainStore()
-    old[SESSION_KEY] = str(alice.pk)
-    old[BACKEND_SESSION_KEY] = "planner.backends.ProfileModelBackend"
-    old[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+    old.update(data)
     old.save()
-    client.cookies["sessionid"] = old.session_key
+    return old.session_key
+
+
+def move_sessions_as_the_migration_does() -> None:
+    from django.apps import apps
+
+    importlib.import_module("planner.migrations.0013_sessions").forwards(apps, None)
+
+
+def test_sessions_from_before_the_moves_still_sign_the_person_in(alice, client):
+    """Sessions stored before the backend moved into planner.serving name its old path
+    (Django would sign such a person out), and lived in Django's own table."""
+    key = plain_session(
+        {
+            SESSION_KEY: str(alice.pk),
+            BACKEND_SESSION_KEY: "planner.backends.ProfileModelBackend",
+            HASH_SESSION_KEY: alice.get_session_auth_hash(),
+        }
+    )
+    move_sessions_as_the_migration_does()
+    assert Session.objects.get(session_key=key).user == alice
+    assert not PlainSession.objects.exists()  # none left to come back by migrating back
+    client.cookies["sessionid"] = key
 
     page = client.get("/queue/")
 
     assert page.status_code == 200
     assert "Sign out" in page.content.decode()
+
+
+def test_the_move_keeps_sessions_of_nobody_and_of_people_gone(alice, db):
+    gone = User.objects.create_user("gone", password="x")
+    anonymous = plain_session({"theme": "dark"})
+    orphan = plain_session({SESSION_KEY: str(gone.pk), BACKEND_SESSION_KEY: BACKEND})
+    gone.delete()
+    Session.objects.all().delete()
+    move_sessions_as_the_migration_does()
+    moved = dict(Session.objects.values_list("session_key", "user_id"))
+    assert moved == {anonymous: None, orphan: None}
+
+
+def test_a_session_names_its_person_from_sign_in_to_sign_out(alice, client):
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user == alice
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_deleting_a_person_deletes_their_sessions(alice, client):
+    client.force_login(alice)
+    assert Session.objects.filter(user=alice).count() == 1
+    alice.delete()
+    assert not Session.objects.exists()
+
+
+def test_one_query_reads_the_session_and_the_person(alice, client):
+    Profile.objects.update_or_create(user=alice, defaults={"speed_percent": 175})
+    client.force_login(alice)
+    request = RequestFactory().get("/")
+    request.COOKIES["sessionid"] = client.cookies["sessionid"].value
+    SessionMiddleware(lambda r: None).process_request(request)
+    with CaptureQueriesContext(connection) as queries:
+        user = get_user(request)
+    assert user == alice and user.profile.speed_percent == 175 and user.page_token.token
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_the_person_read_with_a_session_is_taken_once_and_only_for_them(alice, db):
+    bob = User.objects.create_user("bob", password="x")
+    store = importlib.import_module("planner.serving.session_store").SessionStore()
+    store.update({SESSION_KEY: str(alice.pk), BACKEND_SESSION_KEY: BACKEND})
+    store.save()
+    backend = backends.ProfileModelBackend()
+
+    backends.load_session(store.session_key, timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert backend.get_user(bob.pk) == bob  # another person: read afresh
+    assert len(queries) == 1
+
+    backends.load_session(store.session_key, timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert backend.get_user(str(alice.pk)) == alice
+        assert backend.get_user(alice.pk) == alice  # the second time: read afresh
+    assert len(queries) == 1
+
+
+def test_a_session_whose_person_column_is_empty_still_signs_them_in(alice, client):
+    """A session row written by something other than our store (say, a script that saved it
+    through Django's plain model) names its person only in its data."""
+    client.force_login(alice)
+    Session.objects.update(user=None)
+    page = client.get("/queue/")
+    assert page.status_code == 200 and "Sign out" in page.content.decode()

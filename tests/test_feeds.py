@@ -286,9 +286,9 @@ def test_the_staff_page_query_count_is_constant(staff_client, exc24, youtube, up
     for n in range(uploads):
         FeedVideo.objects.create(feed=feed, video_id=f"upload{n:05d}", title=f"Upload {n}",
                                  state=FeedVideo.State.UNMATCHED)  # fmt: skip
-    # session, user, conference with counts, its days, feeds, uploads, open talks, tracks
-    # (imported from a file: no source of its own)
-    with django_assert_num_queries(8):
+    # session with its person, conference with counts, its days, feeds, uploads, open
+    # talks, tracks (imported from a file: no source of its own)
+    with django_assert_num_queries(7):
         staff_client.get("/conferences/exc24/")
 
 

@@ -162,8 +162,8 @@ def test_query_counts_do_not_grow_with_the_queue(
     alice_client.post("/plan/", budget())
     alice_client.post("/plan/feed/new/")
     token = ViewingPlan.objects.get(user=alice).feed_token
-    # session, user with profile, the plan, the queue with its talks
-    with django_assert_num_queries(4):
+    # session with its person and profile, the plan, the queue with its talks
+    with django_assert_num_queries(3):
         assert alice_client.get("/plan/").status_code == 200
     client = Client()
     with django_assert_num_queries(2):  # the plan with its person, the queue

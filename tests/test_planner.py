@@ -266,9 +266,9 @@ def test_rating_a_watched_talk_answers_its_panel_in_8_queries(
     alice_client.post(f"/entries/{entry.pk}/status/", {"status": "watched"})
     alice_client.post(f"/entries/{entry.pk}/tags/", {"name": "infra"})
     notes.save(entry, "12:04 the nitro part", note_fingerprint(""))
-    # session, user, the record, its rating, its latest viewing's, its tags, its viewings
-    # (and the note's revisions): the record itself is not read again
-    with django_assert_num_queries(8):
+    # session with its person, the record, its rating, its latest viewing's, its tags, its
+    # viewings (and the note's revisions): the record itself is not read again
+    with django_assert_num_queries(7):
         html = alice_client.post(
             f"/entries/{entry.pk}/rating/", {"rating": "4"}, headers=HX
         ).content.decode()
@@ -541,20 +541,22 @@ def test_catalog_signed_in_query_count(
     _queue_n(alice, talks)
     watching = Entry.objects.select_related("user").get(user=alice, talk=talks[0])
     queue.set_status(watching, Entry.Status.WATCHING, resume_seconds=60, watched_on=None)
-    # session, user with profile, page token and the catalog's version (for the kept page's
-    # key and the page's), topics in use, filter choices (2) and count (first time only),
-    # my tags, talks with my entries, their topics; home: in progress with up next, total
-    with django_assert_num_queries(11):
+    # session with its person, profile, page token and the catalog's version (for the kept
+    # page's key and the page's), topics in use, filter choices (2) and count (first time
+    # only), my tags, talks with my entries, their topics; home: in progress with up next,
+    # total
+    with django_assert_num_queries(10):
         response = alice_client.get("/")
     html = response.content.decode()
     assert f"{n} talk" in html
     assert "Continue watching" in html and "Resume 1:00" in html
     assert ("Up next" in html) == (n > 1)
     caches["kept"].clear()
-    with django_assert_num_queries(6):  # no topics: the cards' public part is in memory
+    with django_assert_num_queries(5):  # no topics: the cards' public part is in memory
         assert f"{n} talk" in alice_client.get("/").content.decode()
-    # The page as kept: session, user with the catalog's version, the resume point it shows.
-    with django_assert_num_queries(3):
+    # The page as kept: session with its person and the catalog's version, the resume point
+    # it shows.
+    with django_assert_num_queries(2):
         assert f"{n} talk" in alice_client.get("/").content.decode()
 
 
@@ -562,16 +564,16 @@ def test_catalog_signed_in_query_count(
 @pytest.mark.usefixtures("no_lazy_loads")
 def test_queue_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
     _queue_n(alice, make_talks(n))
-    # session, user with profile, page token and the catalog's version (for the kept page's
-    # key and the page's), topics in use (first time only), my tags, totals, entries+talks,
-    # their tags
-    with django_assert_num_queries(7):
+    # session with its person, profile, page token and the catalog's version (for the kept
+    # page's key and the page's), topics in use (first time only), my tags, totals,
+    # entries+talks, their tags
+    with django_assert_num_queries(6):
         response = alice_client.get("/queue/")
     assert f"{n} talk" in response.content.decode()
     caches["kept"].clear()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert f"{n} talk" in alice_client.get("/queue/").content.decode()
-    with django_assert_num_queries(2):  # the page as kept
+    with django_assert_num_queries(1):  # the page as kept
         assert f"{n} talk" in alice_client.get("/queue/").content.decode()
 
 
@@ -580,12 +582,12 @@ def test_queue_query_count(alice_client, alice, make_talks, django_assert_num_qu
 def test_watched_query_count(alice_client, alice, make_talks, django_assert_num_queries, n):
     for talk in make_talks(n):
         queue.track(alice, talk, Entry.Status.WATCHED).tags.add("t")
-    # session, user with profile, page token and the catalog's version (the kept page's
-    # key), count, entries+talks, my tags of those
-    with django_assert_num_queries(5):
+    # session with its person, profile, page token and the catalog's version (the kept
+    # page's key), count, entries+talks, my tags of those
+    with django_assert_num_queries(4):
         response = alice_client.get("/watched/")
     assert response.content.decode().count('class="card"') == n
-    with django_assert_num_queries(2):  # the page as kept
+    with django_assert_num_queries(1):  # the page as kept
         assert alice_client.get("/watched/").content.decode().count('class="card"') == n
 
 
@@ -602,15 +604,15 @@ def test_talk_page_signed_in_query_count(
     # Watching, with a resume time and a note: everything on the page that reads the talk.
     queue.set_status(entry, Entry.Status.WATCHING, resume_seconds=754, watched_on=None)
     notes.save(entry, "12:34 the good part", base="")
-    # session, user with profile, page token and the catalog's version (the kept page's
-    # key), talk, topics, my entry, its tags, its viewings, earlier note versions,
+    # session with its person, profile, page token and the catalog's version (the kept
+    # page's key), talk, topics, my entry, its tags, its viewings, earlier note versions,
     # recordings, the transcripts' passages, the next talk in the queue (for "Up next")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = alice_client.get(talks[-1].get_absolute_url())
     html = response.content.decode()
     assert "Remove from queue" in html
     assert f"https://youtu.be/{talks[-1].video_ref}?t=754" in html
-    with django_assert_num_queries(3):  # the page as kept, and the resume point it shows
+    with django_assert_num_queries(2):  # the page as kept, and the resume point it shows
         assert (
             "Remove from queue" in alice_client.get(talks[-1].get_absolute_url()).content.decode()
         )

@@ -22,8 +22,8 @@ def test_a_save_is_one_update_and_answers_204(
 ):
     queue.track(alice, catalog[0])
     Entry.objects.filter(user=alice).update(updated_at=timezone.now() - timedelta(seconds=2))
-    # session, user with profile, the talk, one UPDATE
-    with django_assert_num_queries(4):
+    # session with its person and profile, the talk, one UPDATE
+    with django_assert_num_queries(3):
         response = progress(alice_client, catalog[0], position=754, duration=7000)
     assert response.status_code == 204 and response.content == b""
     entry = Entry.objects.get(user=alice, talk=catalog[0])

@@ -462,8 +462,8 @@ def test_my_lists_query_count(alice_client, alice, make_talks, django_assert_num
         rlist = RecommendedList.objects.create(user=alice, title=f"List {i}")
         for talk in talks:
             sharing.add_item(rlist, talk)
-    # session, user with profile, lists, their items
-    with django_assert_num_queries(4):
+    # session with its person and profile, lists, their items
+    with django_assert_num_queries(3):
         response = alice_client.get("/lists/")
     html = response.content.decode()
     assert all(f"List {i}" in html for i in range(n))
@@ -476,7 +476,8 @@ def test_list_page_query_count(alice_client, alice, make_talks, django_assert_nu
     for talk in make_talks(n):
         queue.track(alice, talk, Entry.Status.WATCHED)
         sharing.add_item(rlist, talk)
-    # session, user with profile, the list, its items with talks, the talks one may add
-    with django_assert_num_queries(5):
+    # session with its person and profile, the list, its items with talks, the talks one
+    # may add
+    with django_assert_num_queries(4):
         response = alice_client.get(f"/lists/{rlist.pk}/")
     assert response.content.decode().count("Talk number") >= n

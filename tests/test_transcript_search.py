@@ -156,10 +156,10 @@ def test_a_talk_without_a_video_links_the_passage_to_its_transcript(client, cata
 def test_signed_in_search_query_count(alice_client, catalog, django_assert_num_queries):
     attach(talk(DESANTIS), (10, "Graviton everywhere."))
     alice_client.get("/")  # the filter choices, topics and the catalog's order in memory
-    # session, user with the catalog's version (for the kept key and the page's), my tags,
-    # ids of the talks about the words, ids of those that say them (the transcripts' index
-    # alone), talks with my entries, the passages of the page's
-    with django_assert_num_queries(7):
+    # session with its person and the catalog's version (for the kept key and the page's),
+    # my tags, ids of the talks about the words, ids of those that say them (the
+    # transcripts' index alone), talks with my entries, the passages of the page's
+    with django_assert_num_queries(6):
         html = alice_client.get("/", {"q": "graviton"}).content.decode()
     assert "Said at 0:10" in html
 

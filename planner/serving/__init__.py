@@ -10,9 +10,10 @@ about it.
    request.
 2. `sqlite`: the SQLite engine (WAL, IMMEDIATE transactions that queue in turn on a lock
    file); PostgreSQL is Django's own.
-3. `session_store`: the session row read with one plain SQL query; `backends`: the person,
-   their profile, their page token and the catalog's version in one query compiled once per
-   connection (the version then stands for the rest of a GET: `middleware.OneRequest`).
+3. `session_store` and `backends`: the session row, the person it names (the session table
+   has a column for it), their profile, their page token and the catalog's version in one
+   query compiled once per connection (the version then stands for the rest of a GET:
+   `middleware.OneRequest`).
 4. `kept`: a page that can be kept is answered from the store every worker shares
    (`store`: files under data/kept) while the person's page token, the catalog version and
    its address are unchanged (database triggers change the tokens on every write), or

@@ -1,14 +1,18 @@
-"""The signed-in person, loaded by SQL compiled once per database connection.
+"""The session and the signed-in person, loaded by SQL compiled once per database connection:
+one query reads the session row, the person it names, their profile and page token, and
+the catalog's version (`load_session`); `load_user` reads a person by id the same way.
 
-Building the select_related query cost more than running it on every request, so this
-module compiles it once and turns rows into objects with Django's own steps. Those steps
+Building the select_related queries cost more than running them on every request, so this
+module compiles them once and turns rows into objects with Django's own steps. Those steps
 (`get_related_populators`, `apply_converters`, `from_db(fetch_mode=)`) are internals:
 WRITTEN_FOR names the Django release they were read from, and on any other release the
 plain ORM query is used instead (a warning says so once at start-up) until someone has
 checked them again.
 """
 
+import datetime
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import django
@@ -19,12 +23,16 @@ from django.db.models import query
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+from planner.models import Session
 from sessions import listing
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # a placeholder: compiled, not run
 
 
 @dataclass(frozen=True)
-class UserQuery:
-    """The user-with-profile-and-token query, compiled once per database connection."""
+class Compiled:
+    """A select_related query compiled once per database connection, with the catalog's
+    version as its first column."""
 
     sql: str
     compiler: SQLCompiler
@@ -60,35 +68,74 @@ def warn_if_not_compiled() -> None:
 # Kept on the connection wrapper itself: it goes with the wrapper (a dictionary keyed on
 # the wrapper kept it forever, as the compiler inside the value refers to the wrapper).
 ATTRIBUTE = "_planner_user_query"
+SESSION_ATTRIBUTE = "_planner_session_query"
 
 
-def user_query(alias: str) -> UserQuery:
+def _compile(queryset, first, params: int) -> Compiled:
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, placeholders = compiler.as_sql()
+    # The filter's values are the only parameters, in the order the callers pass them.
+    assert len(placeholders) == params and placeholders[0] == first, placeholders
+    # The catalog's version as a first column: every signed-in page asks for it next.
+    assert sql.startswith("SELECT "), sql
+    sql = f"SELECT ({listing.VERSION_SQL}), {sql.removeprefix('SELECT ')}"
+    select, info = compiler.select, compiler.klass_info
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    return Compiled(
+        sql=sql,
+        compiler=compiler,
+        converters=compiler.get_converters([column[0] for column in select]),
+        init_list=[column[0].target.attname for column in select[start:end]],
+        start=start,
+        end=end,
+    )
+
+
+def _compiled(alias: str, attribute: str, build) -> Compiled:
     connection = connections[alias]
-    if (compiled := getattr(connection, ATTRIBUTE, None)) is None:
-        queryset = (
-            get_user_model()
-            ._default_manager.using(alias)
-            .select_related("profile", "page_token")
-            .filter(pk=0)
-        )
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        assert list(params) == [0], params  # the pk is the only parameter
-        # The catalog's version as a first column: every signed-in page asks for it next.
-        assert sql.startswith("SELECT "), sql
-        sql = f"SELECT ({listing.VERSION_SQL}), {sql.removeprefix('SELECT ')}"
-        select, info = compiler.select, compiler.klass_info
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        compiled = UserQuery(
-            sql=sql,
-            compiler=compiler,
-            converters=compiler.get_converters([column[0] for column in select]),
-            init_list=[column[0].target.attname for column in select[start:end]],
-            start=start,
-            end=end,
-        )
-        setattr(connection, ATTRIBUTE, compiled)
+    if (compiled := getattr(connection, attribute, None)) is None:
+        compiled = build()
+        setattr(connection, attribute, compiled)
     return compiled
+
+
+def user_query(alias: str) -> Compiled:
+    """The user with profile and page token, by id."""
+    people = get_user_model()._default_manager.using(alias)
+    return _compiled(
+        alias,
+        ATTRIBUTE,
+        lambda: _compile(people.select_related("profile", "page_token").filter(pk=0), 0, 1),
+    )
+
+
+def session_query(alias: str) -> Compiled:
+    """A session that has not expired, with the person it signs in as (and their profile
+    and page token), by key."""
+    sessions = Session.objects.using(alias).select_related("user__profile", "user__page_token")
+    # Two filters, so that the key comes first (one filter's keywords are sorted by name).
+    current = sessions.filter(session_key="KEY").filter(expire_date__gt=EPOCH)
+    return _compiled(alias, SESSION_ATTRIBUTE, lambda: _compile(current, "KEY", 2))
+
+
+def _fetch(model, alias: str, compiled: Compiled, params: list):
+    """The object the compiled query finds (its related objects set as select_related sets
+    them), or None; the catalog's version read with it is recorded for this request."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    listing.read_with(row[0])
+    row = next(compiled.compiler.apply_converters([row[1:]], compiled.converters))
+    fetch_mode = query.DEFAULT_FETCH_MODE  # what a new queryset would use
+    found = model.from_db(
+        alias, compiled.init_list, row[compiled.start : compiled.end], fetch_mode=fetch_mode
+    )
+    info = compiled.compiler.klass_info
+    for populator in get_related_populators(info, compiled.compiler.select, alias, fetch_mode):
+        populator.populate(row, found)
+    return found
 
 
 def load_user(user_id):
@@ -101,29 +148,40 @@ def load_user(user_id):
         related = model._default_manager.select_related("profile", "page_token")
         return related.filter(pk=user_id).first()
     alias = router.db_for_read(model)
-    compiled = user_query(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(compiled.sql, [model._meta.pk.to_python(user_id)])
-        row = cursor.fetchone()
-    if row is None:
+    return _fetch(model, alias, user_query(alias), [model._meta.pk.to_python(user_id)])
+
+
+# The person read with this thread's last session, for the authentication backend to take
+# once (planner.serving.session_store reads the session; Django then asks the backend).
+_read_with_session: ContextVar[tuple | None] = ContextVar("person_read_with_session", default=None)
+
+
+def load_session(session_key: str, now):
+    """The session row (None if there is none, or it has expired) and, in the same query,
+    the person it signs in as, kept for `ProfileModelBackend.get_user` to take."""
+    alias = router.db_for_read(Session)
+    session = _fetch(Session, alias, session_query(alias), [session_key, now])
+    person = session.user if session is not None and session.user_id is not None else None
+    _read_with_session.set((person.pk, person) if person is not None else None)
+    return session
+
+
+def _person_read_with_session(user_id):
+    """The person the session was read with, if it is `user_id`; taken once."""
+    kept = _read_with_session.get()
+    if kept is None:
         return None
-    listing.read_with(row[0])
-    row = next(compiled.compiler.apply_converters([row[1:]], compiled.converters))
-    fetch_mode = query.DEFAULT_FETCH_MODE  # what a new queryset would use
-    user = model.from_db(
-        alias, compiled.init_list, row[compiled.start : compiled.end], fetch_mode=fetch_mode
-    )
-    info = compiled.compiler.klass_info
-    for populator in get_related_populators(info, compiled.compiler.select, alias, fetch_mode):
-        populator.populate(row, user)
-    return user
+    _read_with_session.set(None)
+    pk, person = kept
+    return person if pk == get_user_model()._meta.pk.to_python(user_id) else None
 
 
 class ProfileModelBackend(ModelBackend):
     """Loads the person's profile (their speed) and page token (planner.serving.kept) in the same
     query as the user, and the catalog's version (sessions.listing.read_with): nearly every
-    page needs them, and every request loads the user."""
+    page needs them, and every request loads the user. Usually that query is the session's
+    own (load_session), and the person is taken from it."""
 
     def get_user(self, user_id):
-        user = load_user(user_id)
+        user = _person_read_with_session(user_id) or load_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

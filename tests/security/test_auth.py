@@ -1,10 +1,10 @@
 """Sign-in can't be brute-forced, resets are throttled, sessions end when they should."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 
+from planner.models import Session
 from tests.conftest import PASSWORD
 
 
