@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 
 from planner import queue, sharing
@@ -448,6 +449,51 @@ def test_a_page_from_memory_after_a_move_costs_one_query_more(alice_client, alic
         # points.
         assert len(queries) == 2, path
         assert "12:34" in page, path
+
+
+def test_a_kept_page_reads_resume_points_only_once_they_moved(alice_client, alice, watching):
+    """A page kept under the person's positions stamp shows the resume points it was drawn
+    with while the stamp stands: no query for them. After a move, the query, every time
+    (the kept copy still holds the points it was drawn with)."""
+    for path in ("/queue/", "/", watching[0].get_absolute_url()):
+        caches["kept"].clear()
+        drawn = get(alice_client, path).content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            again = get(alice_client, path).content.decode()
+        assert len(queries) == 1, path  # the session with its person and their stamps
+        assert same_parts(again) == same_parts(drawn)
+        _moved_by_the_player(alice_client, alice, watching[0], 754)
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                page = get(alice_client, path).content.decode()
+            assert len(queries) == 2, path  # and the resume points
+            assert "12:34" in page, path
+        Entry.objects.filter(user=alice, talk=watching[0]).update(resume_seconds=60)
+
+
+def test_a_page_drawn_while_the_player_moved_is_not_kept_as_current(alice_client, alice, watching):
+    """The stamp is read with the person, before the page's records: a move while the page
+    is drawn leaves it kept under the older stamp, and the next answer reads the resume
+    points. (Kept under the stamp as it is after the draw, it would show the old second
+    as current.)"""
+    path = watching[0].get_absolute_url()
+    moved = []
+
+    def move_once_drawn(sender, template, **kwargs) -> None:
+        if template.name == "planner/talk_detail.html" and not moved:
+            Entry.objects.filter(user=alice, talk=watching[0]).update(resume_seconds=754)
+            moved.append(True)
+
+    template_rendered.connect(move_once_drawn)
+    try:
+        drawn = get(alice_client, path).content.decode()
+    finally:
+        template_rendered.disconnect(move_once_drawn)
+    assert moved and "from 1:00" in drawn  # drawn with the second before the move
+    with CaptureQueriesContext(connection) as queries:
+        page = get(alice_client, path).content.decode()
+    assert len(queries) == 2  # the session with its person, and the resume points
+    assert "from 12:34" in page and "from 1:00" not in page
 
 
 def test_what_the_pages_show_at_the_new_second(alice_client, alice, watching):

@@ -21,8 +21,9 @@ saves it every 15 s). An update of an entry that moves only its resume point (fr
 second past the start to another, nothing else changed) changes the person's `positions`
 stamp instead of their page token, and the pages that opt in (`live=True`) draw what hangs
 on the resume point (the clock, what is left, the bar, the links at that second) as
-`live` marks: on the way out one query reads the page's resume points and fills them in.
-Every other kept page keys on the stamp as well. ETags name both.
+`live` marks, filled in on the way out: with the resume points the page was drawn with
+while the stamp is the one it was drawn under, else with those one query reads. Every
+other kept page keys on the stamp as well. ETags name both.
 
 On PostgreSQL the triggers run at commit (deferred): a transaction takes the person's
 token row last, so two of their transactions can't each hold a row the other waits for.
@@ -218,6 +219,8 @@ class Kept:
     headers: tuple[tuple[str, str], ...]
     csp: dict | None
     spots: tuple = ()  # (talk id, resume point drawn, show, args) of each live mark
+    # The person's positions stamp when drawn: while it stands, the spots' resume points do.
+    positions: str = ""
 
 
 # While a page that opts in is drawn to be kept: its live marks so far.
@@ -335,13 +338,14 @@ def serve(
             tuple(response.headers.items()),
             getattr(response, "_csp_config", None),
             tuple(drawn_spots or ()),
+            positions,
         )
         touched = session is not None and session.modified and not was_modified
         keepable = response.status_code == 200 and not response.cookies and not touched
         if keepable:
             store.set(page_key, kept)
     # Just drawn: its resume points are the ones this request read.
-    response = answer(request, kept, drawn=not from_memory)
+    response = answer(request, kept, current=not from_memory or kept.positions == positions)
     if keepable:
         # Only a page that would be kept has a tag: the same key draws the same page.
         response["ETag"] = etag
@@ -349,10 +353,12 @@ def serve(
     return response
 
 
-def answer(request: HttpRequest, kept: Kept, drawn: bool = False) -> HttpResponse:
+def answer(request: HttpRequest, kept: Kept, current: bool = False) -> HttpResponse:
+    """The kept page with its marks filled in; `current`: the resume points it was drawn
+    with are the person's now."""
     pieces = list(kept.pieces)
     if len(pieces) > 1:
-        fill = filler(request, kept, drawn)
+        fill = filler(request, kept, current)
         filled: dict[bytes, bytes] = {}  # the CSRF token stands in every form: made once
         for index in range(1, len(pieces), 2):
             mark = pieces[index]
@@ -367,13 +373,14 @@ def answer(request: HttpRequest, kept: Kept, drawn: bool = False) -> HttpRespons
     return response
 
 
-def filler(request: HttpRequest, kept: Kept, drawn: bool) -> Callable[[bytes], bytes]:
+def filler(request: HttpRequest, kept: Kept, current: bool) -> Callable[[bytes], bytes]:
     """What each mark of this answer stands for: the CSRF token (asked for only when the
     page has a mark for it: else no token and no cookie), the CSP nonce, and the live
     marks filled in with the person's resume points as they are now (one query, or none
-    for the page this request drew)."""
+    for the page this request drew, or one kept under the positions stamp read with the
+    person: the stamp is read before the page, and changes with every move after it)."""
     now: dict[int, int | None] = {}
-    if drawn:
+    if current:
         now = {talk_id: resume for talk_id, resume, _, _ in kept.spots}
     elif kept.spots:
         # Plain SQL: building the ORM's query for a page's talk ids cost more than
