@@ -127,3 +127,24 @@ def test_the_status_form_asks_the_template_engine_for_nothing(alice, monkeypatch
         for field in form:
             assert 'name="' in str(field.as_field_group())
     assert asked == []
+
+
+class Grouped(django_forms.Form):
+    """Choices in named groups, which no form of ours has yet."""
+
+    CHOICES = [("Video", [("yt", "YouTube"), ("file", "A <file>")]), ("none", "None")]
+    menu = django_forms.ChoiceField(choices=CHOICES, help_text="Pick <em>one</em>.")
+    radios = django_forms.ChoiceField(choices=CHOICES, widget=django_forms.RadioSelect)
+    boxes = django_forms.MultipleChoiceField(
+        choices=CHOICES, widget=django_forms.CheckboxSelectMultiple, required=False
+    )
+
+
+@pytest.mark.parametrize("data", [None, {"menu": "yt", "radios": "bad"}])
+def test_choices_in_groups_are_drawn_as_the_templates_draw_them(data):
+    ours, templates = Grouped(data, renderer=renderers.FormRenderer()), Grouped(data)
+    templates.renderer = Templates()
+    for name in Grouped.base_fields:
+        mine, theirs = str(ours[name].as_field_group()), str(templates[name].as_field_group())
+        assert parse_html(mine) == parse_html(theirs), (name, mine, theirs)
+    assert "optgroup" in str(ours["menu"]) and "<label>Video</label>" in str(ours["radios"])

@@ -56,22 +56,24 @@ def _option(widget: dict) -> str:
     return draw({"widget": widget})
 
 
-def _multiple_input(widget: dict) -> str:
-    target, style = widget["attrs"].get("id"), widget["attrs"].get("class")
-    parts = [
-        "<div",
-        f' id="{_e(target)}"' if target else "",
-        f' class="{_e(style)}"' if style else "",
-        ">",
-    ]
+def _grouped(widget: dict, group_open: str, option: str, group_close: str) -> str:
+    """The options, each in `option`, those of a named group between its open and close."""
+    parts = []
     for group, options, _ in widget["optgroups"]:
         if group:
-            parts.append(f"\n  <div><label>{_e(group)}</label>")
-        parts.extend(f"<div>\n    {_option(option)}</div>" for option in options)
+            parts.append(group_open.format(_e(group)))
+        parts.extend(option.format(_option(each)) for each in options)
         if group:
-            parts.append("\n  </div>")
-    parts.append("\n</div>")
+            parts.append(group_close)
     return "".join(parts)
+
+
+def _multiple_input(widget: dict) -> str:
+    target, style = widget["attrs"].get("id"), widget["attrs"].get("class")
+    target = f' id="{_e(target)}"' if target else ""
+    style = f' class="{_e(style)}"' if style else ""
+    options = _grouped(widget, "\n  <div><label>{}</label>", "<div>\n    {}</div>", "\n  </div>")
+    return f"<div{target}{style}>{options}\n</div>"
 
 
 def _select_option(widget: dict) -> str:
@@ -82,15 +84,8 @@ def _select_option(widget: dict) -> str:
 
 
 def _select(widget: dict) -> str:
-    parts = [f'<select name="{_e(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group, options, _ in widget["optgroups"]:
-        if group:
-            parts.append(f'\n  <optgroup label="{_e(group)}">')
-        parts.extend(f"\n  {_option(option)}" for option in options)
-        if group:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
+    options = _grouped(widget, '\n  <optgroup label="{}">', "\n  {}", "\n  </optgroup>")
+    return f'<select name="{_e(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
 
 
 def _textarea(widget: dict) -> str:
