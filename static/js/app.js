@@ -398,3 +398,38 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register("/sw.js").catch(() => {});
   });
 }
+
+// The message at the foot of the screen must never sit over the control the person is
+// using (WCAG 2.4.11; on a phone it covered the very field a refusal was about): while a
+// message shows, the page keeps that much room at its foot for scrolling into view
+// (scroll-padding, so Tab and the browser's own scrolling respect it too) and the focused
+// control is scrolled clear of it.
+(function () {
+  const live = document.getElementById("announce");
+  if (!live) return;
+  function keepClear() {
+    const root = document.documentElement;
+    if (!live.textContent.trim()) {
+      root.style.scrollPaddingBottom = "";
+      document.body.style.paddingBottom = "";
+      return;
+    }
+    const message = live.getBoundingClientRect();
+    const room = Math.ceil(window.innerHeight - message.top) + 8;
+    root.style.scrollPaddingBottom = room + "px";
+    document.body.style.paddingBottom = room + "px";
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || live.contains(focused)) return;
+    const box = focused.getBoundingClientRect();
+    if (box.bottom > message.top - 8 && box.top < message.bottom) {
+      focused.scrollIntoView({ block: "nearest" });
+    }
+  }
+  new MutationObserver(() => setTimeout(keepClear, 0)).observe(live, {
+    childList: true,
+    characterData: true,
+    subtree: true,
+  });
+  document.addEventListener("htmx:afterSettle", keepClear);
+  window.addEventListener("resize", keepClear);
+})();

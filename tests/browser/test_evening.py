@@ -126,6 +126,40 @@ def test_a_second_status_change_while_the_first_is_saved_is_the_one_kept(page, v
     expect(page.get_by_label("Watching", exact=True)).to_be_checked()
 
 
+def test_the_message_never_covers_the_field_it_is_about_on_a_phone(page, viewer):
+    """At 375 px the message at the foot of the screen sat over the date field that was
+    just refused, focus ring and all (WCAG 2.4.11): the focused field is kept clear."""
+    page.set_viewport_size({"width": 375, "height": 700})
+    sign_in(page, "viewer")
+    page.goto(VOGELS_URL)
+    page.get_by_text("Change status or dates").click()
+    page.get_by_label("Watched", exact=True).check()
+    expect(page.locator("#status .badge")).to_have_text("Watched")
+    settled(page)
+    day = page.get_by_label("Watched on")
+    day.fill("2099-01-01")
+    # At the foot of the screen, where the message shows, as a phone's keyboard leaves it.
+    day.evaluate("field => field.scrollIntoView({block: 'end'})")
+    day.dispatch_event("change")
+    message = page.locator("#announce")
+    expect(message).to_contain_text("Not saved")
+    expect(page.locator("#status .errorlist")).to_have_text("That date is in the future.")
+    settled(page)
+    focused, shown = page.evaluate(
+        """() => [document.activeElement.getBoundingClientRect().toJSON(),
+                  document.getElementById('announce').getBoundingClientRect().toJSON()]"""
+    )
+    assert page.evaluate("document.activeElement.name") == "watched_on"
+    assert focused["bottom"] <= shown["top"], (focused, shown)
+    # And Tab from there keeps the next control clear of it as well.
+    page.keyboard.press("Tab")
+    focused, shown = page.evaluate(
+        """() => [document.activeElement.getBoundingClientRect().toJSON(),
+                  document.getElementById('announce').getBoundingClientRect().toJSON()]"""
+    )
+    assert focused["bottom"] <= shown["top"] or focused["top"] >= shown["bottom"]
+
+
 def test_keyboard_marks_watched_from_the_talk_page_in_two_presses(page, viewer):
     sign_in(page, "viewer")
     page.goto(VOGELS_URL)
