@@ -12,15 +12,20 @@ from benchmarks.httpclient import Tab
 from benchmarks.serving import gunicorn, production_env
 from planner import queue
 from planner.models import Entry
-from planner.serving import warm
+from planner.serving import backends, warm
 
 
 def test_warming_compiles_templates_draws_the_catalog_and_closes_connections(
     transactional_db, catalog
 ):
+    for alias in connections:
+        if hasattr(connections[alias], backends.SESSION_ATTRIBUTE):
+            delattr(connections[alias], backends.SESSION_ATTRIBUTE)
     assert warm.warm() < 60
     for alias in connections:
         assert connections[alias].connection is None
+        # Compiled for the workers to inherit: their first signed-in request needn't.
+        assert hasattr(connections[alias], backends.SESSION_ATTRIBUTE)
 
 
 def _database_handles(pid: int) -> list[str]:

@@ -2,10 +2,12 @@
 first requests: then a worker forked from it (at start, or when gunicorn recycles one)
 answers its first request about as fast as its hundredth.
 
-Imports every view module (through the URL resolver), compiles every template, and draws
-the signed-out catalog once so the per-process catalog caches (listings, cards, filter
-choices) are filled. Leaves no database connection (nor the kept pages' store) open: a
-connection copied into every forked worker would be shared by all of them.
+Imports every view module (through the URL resolver), compiles every template, draws the
+signed-out catalog once so the per-process catalog caches (listings, cards, filter
+choices) are filled, and compiles the session-and-person query (kept on each connection's
+wrapper, which outlives the connection). Leaves no database connection (nor the kept
+pages' store) open: a connection copied into every forked worker would be shared by all
+of them.
 """
 
 import logging
@@ -17,6 +19,8 @@ from django.db import connections
 from django.template import engines
 from django.test import Client
 from django.urls import get_resolver
+
+from planner.serving import backends
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ def warm() -> float:
         response = Client(HTTP_HOST=_host()).get("/", secure=True)
         if response.status_code != 200:
             logger.warning("warming: the catalog answered %s", response.status_code)
+        for alias in connections:
+            backends.session_query(alias)
     except Exception:
         logger.exception("warming the workers failed; they start cold")
     finally:
