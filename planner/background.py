@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from planner import digests
+from planner.models import Session
 from sessions import details, refresh
 from sessions.models import Feed
 
@@ -68,7 +69,7 @@ def recover(now: datetime.datetime | None = None) -> int:
 
 def tick(now: datetime.datetime | None = None) -> list:
     """The clock's one beat: queue the refreshes and digests that are due, forget old
-    results."""
+    results and expired sessions."""
     now = now or timezone.now()
     queued = refresh.enqueue_due(now)
     for conference in details.enqueue_due(now):
@@ -76,6 +77,7 @@ def tick(now: datetime.datetime | None = None) -> list:
     for digest in digests.enqueue_due(now):
         logger.info("Queued digest %s to %s", digest.pk, digest.address)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_RESULTS).delete()
+    Session.objects.filter(expire_date__lt=now).delete()  # signed in no longer, kept no longer
     for item in queued:
         if isinstance(item, Feed):
             logger.info("Queued a refresh of %s's feed %s", item.conference.slug, item)

@@ -1,6 +1,7 @@
 """The signed-in person is loaded from SQL compiled once (planner.serving.backends): the same
 objects as the ORM's select_related query gives, whatever is or isn't there."""
 
+import datetime
 import gc
 import importlib
 import logging
@@ -212,3 +213,21 @@ def test_a_session_whose_person_column_is_empty_still_signs_them_in(alice, clien
     Session.objects.update(user=None)
     page = client.get("/queue/")
     assert page.status_code == 200 and "Sign out" in page.content.decode()
+
+
+def test_the_workers_clock_forgets_expired_sessions(alice, client):
+    """Expired sessions sign nobody in; the worker's clock deletes them, not live ones."""
+    from planner import background
+
+    client.force_login(alice)
+    live = client.cookies["sessionid"].value
+    store = importlib.import_module("planner.serving.session_store").SessionStore
+    old = store()
+    old.update({SESSION_KEY: str(alice.pk), BACKEND_SESSION_KEY: BACKEND})
+    old.set_expiry(1)
+    old.save()
+    expired = old.session_key
+    later = timezone.now() + datetime.timedelta(seconds=5)
+    background.tick(later)
+    assert set(Session.objects.values_list("session_key", flat=True)) == {live}
+    assert expired != live
