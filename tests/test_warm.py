@@ -158,3 +158,13 @@ def test_new_workers_answer_from_the_pages_the_old_ones_kept(
         # Kept: the session with its person, their stamps and the catalog's version.
         assert queries() == 1
     assert any((tmp_path / "kept").iterdir())
+
+
+def test_the_benchmarks_bare_view_starts_under_the_production_config(tmp_path):
+    # The same gunicorn.conf.py serves the benchmark's baseline, which has no planner:
+    # warming must leave it alone (it once stopped it from starting at all).
+    env = production_env(secrets.token_urlsafe(50), DJANGO_SETTINGS_MODULE="benchmarks.bare")
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log, app="benchmarks.bare:application") as (port, _):
+        status, text = Tab("127.0.0.1", port).get("/")
+    assert (status, text) == (200, "ok")

@@ -13,14 +13,13 @@ of them.
 import logging
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.template import engines
 from django.test import Client
 from django.urls import get_resolver
-
-from planner.serving import backends
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +41,14 @@ def _host() -> str:
 
 
 def warm() -> float:
-    """Seconds it took. Failures are logged, never raised: a cold worker still works."""
+    """Seconds it took. Failures are logged, never raised: a cold worker still works.
+    Nothing for another app served by the same gunicorn.conf.py (the benchmark's bare
+    view has no planner, no templates and no database)."""
     started = time.monotonic()
+    if not apps.is_installed("planner"):
+        return 0.0
+    from planner.serving import backends  # its models need the planner's settings
+
     try:
         resolver = get_resolver()
         resolver.reverse_dict  # noqa: B018 (populates the resolver: imports every view)
