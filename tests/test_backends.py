@@ -187,6 +187,29 @@ def test_one_query_reads_the_session_and_the_person(alice, client):
     assert len(queries) == 1, [q["sql"] for q in queries]
 
 
+def test_a_compiled_session_query_is_not_built_again(db, monkeypatch):
+    compiled = backends.session_query("default")
+
+    def built_again(*args, **kwargs):
+        raise AssertionError("the session queryset was built again")
+
+    monkeypatch.setattr(Session.objects, "using", built_again)
+    assert backends.session_query("default") is compiled
+
+
+def test_each_read_gives_its_own_person_profile_and_token(alice, db):
+    """The compiled query's populators are built once and shared by every read: nothing of
+    one read may show in another."""
+    bob = User.objects.create_user("bob", password="x")
+    Profile.objects.update_or_create(user=alice, defaults={"speed_percent": 175})
+    Profile.objects.update_or_create(user=bob, defaults={"speed_percent": 200})
+    first, second, again = load_user(alice.pk), load_user(bob.pk), load_user(alice.pk)
+    assert (first.profile.speed_percent, second.profile.speed_percent) == (175, 200)
+    assert first is not again and first.profile is not again.profile
+    for person in (first, second, again):
+        assert person.profile.user is person and person.page_token.user is person
+
+
 def test_the_person_read_with_a_session_is_taken_once_and_only_for_them(alice, db):
     bob = User.objects.create_user("bob", password="x")
     store = importlib.import_module("planner.serving.session_store").SessionStore()
