@@ -160,6 +160,10 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    # The session query (every signed-in request's) prepared once per connection
+    # (planner.serving.backends). Off behind a pooler in transaction mode, which hands
+    # each transaction whichever server connection is free.
+    PREPARED_SESSION_QUERY = envbool("DATABASE_PREPARED_STATEMENTS", True)
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {

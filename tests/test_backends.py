@@ -254,3 +254,59 @@ def test_the_workers_clock_forgets_expired_sessions(alice, client):
     background.tick(later)
     assert set(Session.objects.values_list("session_key", flat=True)) == {live}
     assert expired != live
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _session_sql(client) -> list[str]:
+    """What the page's session read sent (the statement that names the session table)."""
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/queue/")
+    assert page.status_code == 200 and "Sign out" in page.content.decode()
+    return [q["sql"] for q in queries if backends.SESSION_STATEMENT in q["sql"]
+            or "planner_session" in q["sql"]]  # fmt: skip
+
+
+def _forget_prepared() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    setattr(connection, backends.PREPARED_ON, None)
+
+
+@on_postgresql
+def test_the_session_query_is_prepared_once_a_connection(alice, client):
+    client.force_login(alice)
+    _forget_prepared()
+    first, again = _session_sql(client), _session_sql(client)
+    assert len(first) == 1 and first[0].startswith("PREPARE planner_session AS SELECT")
+    assert again == [again[0]] and again[0].startswith("EXECUTE planner_session(")
+
+
+@on_postgresql
+def test_without_prepared_statements_the_query_is_sent_as_text(alice, client, settings):
+    settings.PREPARED_SESSION_QUERY = False
+    client.force_login(alice)
+    sent = _session_sql(client)
+    assert len(sent) == 1 and sent[0].startswith("SELECT (SELECT token")
+
+
+@on_postgresql
+def test_a_statement_the_connection_lost_or_already_has_is_taken_in_stride(
+    transactional_db, alice, client
+):
+    """Outside a transaction, as the session is read: DEALLOCATE run by someone else, a
+    connection that has the statement though this process does not know it, and a new
+    connection."""
+    client.force_login(alice)
+    _session_sql(client)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert _session_sql(client)[-1].startswith("PREPARE planner_session")
+    setattr(connection, backends.PREPARED_ON, None)
+    assert _session_sql(client)[-1].startswith("EXECUTE planner_session(")
+    assert getattr(connection, backends.PREPARED_ON) is connection.connection
+    connection.close()  # a new connection has not got it
+    assert _session_sql(client)[-1].startswith("PREPARE planner_session")

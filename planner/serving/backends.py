@@ -16,9 +16,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import django
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import ProgrammingError, connections, router
 from django.db.models import query
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
@@ -43,6 +44,10 @@ class Compiled:
     # Django's select_related populators for these columns, built once: with the default
     # fetch mode they keep nothing between rows (0.1 ms a request to build them again).
     populators: list
+    # On PostgreSQL, the statement that prepares the query under `name` on a connection,
+    # and the one that runs it (see _execute).
+    prepare: str = ""
+    execute: str = ""
 
 
 WRITTEN_FOR = (6, 1)
@@ -74,7 +79,7 @@ ATTRIBUTE = "_planner_user_query"
 SESSION_ATTRIBUTE = "_planner_session_query"
 
 
-def _compile(queryset, first, params: int) -> Compiled:
+def _compile(queryset, first, params: int, name: str = "") -> Compiled:
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, placeholders = compiler.as_sql()
     # The filter's values are the only parameters, in the order the callers pass them.
@@ -86,6 +91,13 @@ def _compile(queryset, first, params: int) -> Compiled:
     start, end = info["select_fields"][0], info["select_fields"][-1] + 1
     fetch_mode = query.DEFAULT_FETCH_MODE  # what a new queryset would use
     assert not fetch_mode.track_peers  # a populator that tracks peers keeps every row's
+    prepare = execute = ""
+    if name and connections[queryset.db].vendor == "postgresql":
+        pieces = sql.split("%s")
+        assert len(pieces) == params + 1 and "%" not in "".join(pieces), sql
+        numbered = pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
+        prepare = f"PREPARE {name} AS {numbered}"
+        execute = f"EXECUTE {name}({', '.join(['%s'] * params)})"
     return Compiled(
         sql=sql,
         compiler=compiler,
@@ -94,6 +106,8 @@ def _compile(queryset, first, params: int) -> Compiled:
         start=start,
         end=end,
         populators=get_related_populators(info, select, queryset.db, fetch_mode),
+        prepare=prepare,
+        execute=execute,
     )
 
 
@@ -124,16 +138,50 @@ def session_query(alias: str) -> Compiled:
         sessions = Session.objects.using(alias).select_related("user__profile", "user__page_token")
         # Two filters, so that the key comes first (one filter's keywords are sorted by name).
         current = sessions.filter(session_key="KEY").filter(expire_date__gt=EPOCH)
-        return _compile(current, "KEY", 2)
+        return _compile(current, "KEY", 2, SESSION_STATEMENT)
 
     return _compiled(alias, SESSION_ATTRIBUTE, build)
+
+
+# PostgreSQL plans the session query's four-table join afresh each time it is sent as
+# text: 0.55 ms a request where running it is 0.25. Prepared once per connection, it is
+# planned once (or a few times, until PostgreSQL settles on a generic plan).
+SESSION_STATEMENT = "planner_session"
+PREPARED_ON = "_planner_prepared_on"  # on the wrapper: the connection it was prepared on
+
+
+def _execute(alias: str, cursor, compiled: Compiled, params: list) -> None:
+    """Run the compiled query: as text, or as the statement prepared on this connection,
+    preparing it first (in the same round trip) on a connection that has not got it. A
+    prepared statement lasts as long as its connection, whatever becomes of transactions."""
+    wrapper = connections[alias]
+    if not compiled.execute or not getattr(settings, "PREPARED_SESSION_QUERY", False):
+        cursor.execute(compiled.sql, params)
+        return
+    both = f"{compiled.prepare}; {compiled.execute}"
+    prepared = getattr(wrapper, PREPARED_ON, None) is wrapper.connection
+    try:
+        cursor.execute(compiled.execute if prepared else both, params)
+    except ProgrammingError as error:
+        from psycopg import errors  # only PostgreSQL gets here
+
+        # The connection lost the statement (someone ran DEALLOCATE or DISCARD) or has it
+        # already (a first run that failed after preparing it): once more the other way,
+        # unless a transaction is under way, which the error has ended.
+        expected = errors.InvalidSqlStatementName if prepared else errors.DuplicatePreparedStatement
+        if not isinstance(error.__cause__, expected) or wrapper.in_atomic_block:
+            raise
+        cursor.execute(both if prepared else compiled.execute, params)
+    while cursor.description is None and cursor.nextset():
+        pass
+    setattr(wrapper, PREPARED_ON, wrapper.connection)
 
 
 def _fetch(model, alias: str, compiled: Compiled, params: list):
     """The object the compiled query finds (its related objects set as select_related sets
     them), or None; the catalog's version read with it is recorded for this request."""
     with connections[alias].cursor() as cursor:
-        cursor.execute(compiled.sql, params)
+        _execute(alias, cursor, compiled, params)
         row = cursor.fetchone()
     if row is None:
         return None
