@@ -3,7 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -214,12 +214,14 @@ class Entry(models.Model):
         models.prefetch_related_objects([self], entry_tags(), VIEWINGS)
 
     def set_rating(self, rating: int | None) -> None:
-        """Rate the talk; a watched talk's latest viewing keeps the rating too."""
+        """Rate the talk; a watched talk's latest viewing keeps the rating too. Both or
+        neither: one transaction (on PostgreSQL also one commit to wait for, not two)."""
         self.rating = rating
-        self.save(update_fields=["rating", "updated_at"])
-        if self.status == Entry.Status.WATCHED:
-            latest = self.viewings.order_by("-watched_on", "-pk").values("pk")[:1]
-            Viewing.objects.filter(pk__in=models.Subquery(latest)).update(rating=rating)
+        with transaction.atomic():
+            self.save(update_fields=["rating", "updated_at"])
+            if self.status == Entry.Status.WATCHED:
+                latest = self.viewings.order_by("-watched_on", "-pk").values("pk")[:1]
+                Viewing.objects.filter(pk__in=models.Subquery(latest)).update(rating=rating)
 
     @property
     def watched_line(self) -> str:

@@ -7,8 +7,9 @@ import json
 
 import pytest
 from django.core import signing
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from planner import backup, exports, queue
@@ -37,6 +38,24 @@ def test_requeueing_a_watched_talk_keeps_it_in_the_diary(alice_client, alice, ca
     assert "Queued to watch again" in diary
     entry.refresh_from_db()
     assert (entry.status, entry.rating) == ("queued", 4)
+
+
+def test_a_rating_is_kept_by_the_record_and_its_viewing_or_by_neither(alice, catalog, monkeypatch):
+    """The record and its latest viewing hold the same rating: a failure between the two
+    writes must not leave them apart."""
+    entry = queue.track(alice, catalog[0])
+    queue.set_status(entry, "watched", None, datetime.date(2026, 10, 3))
+    entry.refresh_from_db()
+    entry.set_rating(3)
+
+    def fails(*args, **kwargs):
+        raise DatabaseError("the connection went away")
+
+    monkeypatch.setattr(QuerySet, "update", fails)  # the viewing's write; the record's is save()
+    with pytest.raises(DatabaseError):
+        entry.set_rating(5)
+    assert Entry.objects.get(pk=entry.pk).rating == 3
+    assert list(entry.viewings.values_list("rating", flat=True)) == [3]
 
 
 def test_a_rewatch_is_a_second_viewing_with_its_own_date_and_rating(alice_client, alice, catalog):

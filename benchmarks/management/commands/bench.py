@@ -257,8 +257,10 @@ class Command(BaseCommand):
             Endpoint("share page", f"/s/{token}/", "anon", 0.10, 3),
             Endpoint("action: queue", f"/talks/{fresh.first().pk}/track/", DEMO, None, 8,
                      method="POST", body="status=queued&fragment=card", hx=True),
+            # As the talk page's stars send it: the status box answers (the whole panel,
+            # with notes, was what a form without a fragment got; no control sends that).
             Endpoint("action: rate", f"/entries/{watched.pk}/rating/", DEMO, None, 8,
-                     method="POST", body="rating=4", hx=True),
+                     method="POST", body="rating=4&fragment=status", hx=True),
             Endpoint("action: reorder", "/queue/reorder/", READER, None, 8, method="POST",
                      body=f"order={order}", hx=True),
             Endpoint("action: save note", f"/entries/{demo_queued.pk}/note/", DEMO, None, 8,
