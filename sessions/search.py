@@ -204,23 +204,13 @@ def _said_query(vendor: str, text: str) -> str | None:
 
 def _pg_said(query: str) -> list[int]:
     """The talks whose spoken text matches a tsquery, on PostgreSQL, asked on their own
-    with sequential scans off for that one statement. For a common word the planner
-    expects every row to match and reads the table, unpacking each row's tsvector (25 KB
-    an hour of speech): 286 ms at 10,000 transcripts, where the GIN index answers in 13.
-    It cannot know the unpacking cost; asked inside the catalog's query, it also walked
-    the rows by their key. One round trip: SET, the query, RESET."""
-    from django.db import connection
+    by the index (sessions.listing.raw_rows); asked inside the catalog's query, the
+    planner also walked the rows by their key."""
+    from sessions.listing import raw_rows
 
     table, key = TRANSCRIPTS.table, TRANSCRIPTS.key
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SET enable_seqscan = off; SELECT {key} FROM {table} WHERE {PG_COLUMN} @@ "
-            "to_tsquery('simple', %s); RESET enable_seqscan",
-            [query],
-        )
-        while cursor.description is None and cursor.nextset():
-            pass
-        return [pk for (pk,) in cursor.fetchall()]
+    sql = f"SELECT {key} FROM {table} WHERE {PG_COLUMN} @@ to_tsquery('simple', %s)"
+    return [pk for (pk,) in raw_rows(sql, [query], by_index=True)]
 
 
 def patterns(text: str) -> list[re.Pattern]:

@@ -163,3 +163,26 @@ def test_the_catalog_count_follows_new_talks(client, make_talks):
     assert "2 talks" in client.get("/").content.decode()
     make_talks(1)
     assert "3 talks" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_rows_asked_by_index_are_the_same_rows_and_leave_the_planner_as_it_was(make_talks):
+    from django.db import DataError, connection, transaction
+
+    make_talks(3)
+    sql = f"SELECT id FROM {Talk._meta.db_table} WHERE id > %s ORDER BY id"
+    assert listing.raw_rows(sql, [0], by_index=True) == listing.raw_rows(sql, [0])
+    assert len(listing.raw_rows(sql, [0])) == 3
+    if connection.vendor != "postgresql":
+        return
+
+    def seqscan() -> str:
+        return listing.raw_rows("SELECT current_setting('enable_seqscan')", [])[0][0]
+
+    assert listing.raw_rows("SELECT current_setting(%s)", ["enable_seqscan"], by_index=True) == [
+        ("off",)
+    ]
+    assert seqscan() == "on"
+    with pytest.raises(DataError), transaction.atomic():  # a SELECT that fails: all goes back
+        listing.raw_rows("SELECT 1 / (id - id) FROM talk_sessions_talk", [], by_index=True)
+    assert seqscan() == "on"

@@ -165,7 +165,10 @@ def matching(data: dict, user, speed: int, topics, said: bool, token: str):
     in_catalog_order = not data.get("sort")
     talks = Talk.objects.order_by()  # not even the model's own order: see listing.in_order
     rows = filters.talks(talks, data, user, speed, topics)
-    ids = [pk for (pk,) in listing.rows(rows.values_list("pk"))]
+    # Words alone: the full-text index answers (on PostgreSQL the planner, left to
+    # itself, read every talk for words most say: 32 ms against 9).
+    by_index = filters.words_only(data)
+    ids = [pk for (pk,) in listing.rows(rows.values_list("pk"), by_index=by_index)]
     if in_catalog_order:
         ids = listing.in_order(token, ids)
     if not said:
