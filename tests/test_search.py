@@ -170,3 +170,31 @@ def test_a_search_by_words_alone_asks_the_index_on_postgresql(client, make_talks
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone() == ("on",)  # for that one statement only
+
+
+@pytest.mark.parametrize(
+    "title, asked",
+    [
+        ("What's new in Python 3.12", "python 3.12"),
+        ("What's new in Python 3.12", "python 3"),
+        ("How Amazon.com scales", "amazon"),
+        ("Node.js at the edge", "node js"),
+        ("Mail from user@example.org", "example"),
+        ("Reading /etc/nginx/conf.d", "nginx conf"),
+        ("snake_case and C++/CLI", "case cli"),
+        ("Ten <b>bold</b> claims", "bold claims"),
+        ("Keys like a=b&c=d?", "c d"),
+    ],
+)
+def test_words_joined_by_signs_are_found_one_by_one(make_talks, title, asked):
+    # PostgreSQL's parser kept "3.12" and "amazon.com" whole: nothing was found there.
+    (talk,) = make_talks(1)
+    talk.title = title
+    talk.save()
+    assert titles(asked) == [title]
+    Talk.objects.filter(pk=talk.pk).update(title="Renamed")  # the index follows an UPDATE
+    assert titles(asked) == []
+
+
+def test_the_seed_catalog_finds_a_word_before_a_dot(catalog):
+    assert "Reliable scalability: How Amazon.com scales in the cloud" in titles("amazon")
