@@ -1,11 +1,14 @@
 """Full-text search (sessions.search): the index follows every change to a talk,
 on SQLite (FTS5 + triggers) and PostgreSQL (generated tsvector + GIN)."""
 
+import string
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions.models import Talk
+from sessions.models import Conference, Talk
+from sessions.search import words
 
 
 def titles(text: str) -> list[str]:
@@ -198,3 +201,26 @@ def test_words_joined_by_signs_are_found_one_by_one(make_talks, title, asked):
 
 def test_the_seed_catalog_finds_a_word_before_a_dot(catalog):
     assert "Reliable scalability: How Amazon.com scales in the cloud" in titles("amazon")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(
+        st.text(alphabet=string.ascii_letters + string.digits + "éüñ", min_size=1, max_size=6),
+        min_size=1,
+        max_size=6,
+    ),
+    signs=st.lists(st.sampled_from([" ", *string.punctuation]), min_size=6, max_size=6),
+)
+@pytest.mark.django_db
+def test_each_word_of_a_title_finds_it_whatever_joins_the_words(pieces, signs):
+    # The words are split by one rule on both databases: words(), the queries' rule.
+    title = "".join(piece + sign for piece, sign in zip(pieces, signs, strict=False))
+    conference, _ = Conference.objects.get_or_create(slug="joined", defaults={"name": "J"})
+    talk = Talk.objects.create(
+        conference=conference, kind="breakout", title=title, slug="t", source_key="t",
+        position=1,
+    )  # fmt: skip
+    for word in words(title):
+        assert talk in Talk.objects.search(word), (title, word)
+    talk.delete()
