@@ -160,6 +160,9 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The health check without a round trip while the server has said nothing.
+        DATABASES["default"]["ENGINE"] = "planner.serving.postgresql"
     # The session query (every signed-in request's) prepared once per connection
     # (planner.serving.backends). Off behind a pooler in transaction mode, which hands
     # each transaction whichever server connection is free.

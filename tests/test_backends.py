@@ -6,6 +6,7 @@ import gc
 import importlib
 import logging
 import threading
+import time
 import weakref
 
 import django
@@ -310,3 +311,76 @@ def test_a_statement_the_connection_lost_or_already_has_is_taken_in_stride(
     assert getattr(connection, backends.PREPARED_ON) is connection.connection
     connection.close()  # a new connection has not got it
     assert _session_sql(client)[-1].startswith("PREPARE planner_session")
+
+
+# The health check between requests (planner.serving.postgresql) --------------------
+
+
+@pytest.fixture
+def own_connection(db):
+    """A connection of its own, outside the test's transaction, as a worker keeps one."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def _pid(wrapper) -> int:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _asked_if_usable(wrapper, monkeypatch) -> list[bool]:
+    asked = []
+    usable = wrapper.is_usable
+    monkeypatch.setattr(wrapper, "is_usable", lambda: asked.append(usable()) or asked[-1])
+    return asked
+
+
+def _until_it_has_something_to_read(wrapper) -> None:
+    from planner.serving.postgresql.base import _nothing_to_read
+
+    deadline = time.monotonic() + 5
+    while _nothing_to_read(wrapper.connection.fileno()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@on_postgresql
+def test_a_connection_the_server_said_nothing_on_is_trusted_without_a_round_trip(
+    own_connection, monkeypatch
+):
+    asked = _asked_if_usable(own_connection, monkeypatch)
+    pid = _pid(own_connection)
+    own_connection.close_if_unusable_or_obsolete()  # as at the end of a request
+    assert not own_connection.health_check_done  # the next request's first query checks
+    assert _pid(own_connection) == pid
+    assert asked == [] and own_connection.health_check_done
+
+
+@on_postgresql
+def test_a_connection_the_server_ended_is_noticed_and_opened_again(own_connection, monkeypatch):
+    asked = _asked_if_usable(own_connection, monkeypatch)
+    pid = _pid(own_connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    _until_it_has_something_to_read(own_connection)
+    own_connection.close_if_unusable_or_obsolete()
+    assert _pid(own_connection) != pid  # no error page: a new connection
+    assert asked == [False]
+
+
+@on_postgresql
+def test_a_connection_that_heard_something_else_is_asked_and_kept(own_connection, monkeypatch):
+    asked = _asked_if_usable(own_connection, monkeypatch)
+    with own_connection.cursor() as cursor:
+        cursor.execute("LISTEN planner_test")
+    pid = _pid(own_connection)
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("NOTIFY planner_test")
+    other.close()
+    _until_it_has_something_to_read(own_connection)
+    own_connection.close_if_unusable_or_obsolete()
+    assert _pid(own_connection) == pid
+    assert asked == [True]

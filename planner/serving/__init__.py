@@ -9,7 +9,8 @@ about it.
    every database connection), so every forked worker starts as fast as its hundredth
    request.
 2. `sqlite`: the SQLite engine (WAL, IMMEDIATE transactions that queue in turn on a lock
-   file); PostgreSQL is Django's own.
+   file); `postgresql`: Django's own, whose health check between requests sends its
+   `SELECT 1` only when the server has said something since its last answer.
 3. `session_store` and `backends`: the session row, the person it names (the session table
    has a column for it), their profile, their page token and the catalog's version in one
    query compiled once per connection (the version then stands for the rest of a GET:
