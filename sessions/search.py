@@ -13,6 +13,7 @@ import bisect
 import functools
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import F, Lookup, Q, Value
@@ -30,11 +31,51 @@ WORD = re.compile(r"[^\W_]+")
 # PostgreSQL "python 3.12" or "amazon" found nothing: the talks' text has these signs
 # turned to spaces before it is parsed (migration 0014).
 PG_SPLIT = ".-/:@_+~#&<>=?"
+# Both indexes read "é" as "e": SQLite's tokenizer takes accents off (remove_diacritics),
+# and on PostgreSQL the talks' text, the transcripts' words and every query go through
+# this function (migration 0015: the unaccent extension's rules), so "zurich" finds
+# "Zürich" on either. What the app reads itself (passages, marks) is folded by fold().
+PG_FOLD = "talk_sessions_fold"
 
 
 def words(text: str) -> list[str]:
     """Letters and digits, as both indexes split text into words."""
     return WORD.findall(text.lower())
+
+
+@functools.cache
+def _plain_letters() -> dict[int, str]:
+    """Latin letters with accents, each with the plain letter it is read as."""
+    table = {}
+    for first, last in ((0xC0, 0x250), (0x1E00, 0x1F00)):  # Latin-1 to Extended-B; Additional
+        for point in range(first, last):
+            decomposed = unicodedata.normalize("NFD", chr(point))
+            base = [c for c in decomposed if not unicodedata.combining(c)]
+            # Letters whose base is another accented letter (ǽ, ǿ) keep theirs: the
+            # indexes do not agree on them.
+            if len(base) == 1 and base[0] != chr(point) and base[0].isascii():
+                table[point] = base[0]
+    # Letters with a stroke have no decomposition; PostgreSQL's unaccent reads them plain.
+    table.update({ord(letter): plain for letter, plain in zip("øłđħŧ", "oldht", strict=True)})
+    return table
+
+
+@functools.cache
+def _accented() -> re.Pattern:
+    return re.compile("[" + "".join(map(chr, _plain_letters())) + "]")
+
+
+def fold(text: str) -> str:
+    """The text lowercased with its accented Latin letters plain ("Zürich" → "zurich"),
+    as the indexes read it: one character for one, so what is found in it is at the same
+    place in the text."""
+    # "İ" is the one letter whose lowercase is two ("i̇"): it is read as its plain "i".
+    low = text.replace("İ", "I").lower()
+    if low.isascii():  # most talks: nothing to look up
+        return low
+    letters = _plain_letters()
+    # Only accented letters call back: a German hour of speech in about 1 ms.
+    return _accented().sub(lambda m: letters[ord(m[0])], low)
 
 
 # English endings, longest first: what is left is the start every form of the word shares.
@@ -110,10 +151,13 @@ class TextMatch(Lookup):
         pk, pk_params = self.process_lhs(compiler, connection)
         query, query_params = self.process_rhs(compiler, connection)
         table = pk.rsplit(".", 1)[0]
-        return f"{table}.{PG_COLUMN} @@ to_tsquery('simple', {query})", (
+        return f"{table}.{PG_COLUMN} @@ {TSQUERY.format(query)}", (
             *pk_params,
             *query_params,
         )
+
+
+TSQUERY = f"to_tsquery('simple', {PG_FOLD}({{}}))"
 
 
 def match_query(vendor: str, terms: list[tuple[str, bool]]) -> str:
@@ -214,33 +258,28 @@ def _pg_said(query: str) -> list[int]:
     from sessions.listing import raw_rows
 
     table, key = TRANSCRIPTS.table, TRANSCRIPTS.key
-    sql = f"SELECT {key} FROM {table} WHERE {PG_COLUMN} @@ to_tsquery('simple', %s)"
+    sql = f"SELECT {key} FROM {table} WHERE {PG_COLUMN} @@ {TSQUERY.format('%s')}"
     return [pk for (pk,) in raw_rows(sql, [query], by_index=True)]
 
 
 def patterns(text: str) -> list[re.Pattern]:
-    """Each query word as a pattern that finds it in text where the indexes would."""
+    """Each query word as a pattern that finds it where the indexes would, in text read as
+    they read it (fold()): lowercased, so its literal start lets the regex engine skip
+    ahead (a fifth of the time over a page's passages against a case-blind pattern)."""
     out = []
     for word, prefix in terms(text):
         # The word first, then "it starts a word" looked back at: a pattern that starts
         # with \b is tried at every character (1.2 ms an hour of speech, not 15 us).
-        w = re.escape(word)
+        w = re.escape(fold(word))
         source = rf"{w}(?<=\b{w})" + (r"\w*" if prefix else r"\b")
-        out.append(re.compile(source, re.I))
+        out.append(re.compile(source))
     return out
-
-
-@functools.lru_cache(maxsize=1024)  # bounded: every new search word makes one
-def _plain(pattern: str) -> re.Pattern:
-    # The same pattern without IGNORECASE, for lowercased text: its literal start then
-    # lets the regex engine skip ahead (a fifth of the time over a page's passages).
-    return re.compile(pattern)
 
 
 def words_in(text: str, found: list[re.Pattern]) -> int:
     """How many of the query's words the text has."""
-    low = text.lower()
-    return sum(1 for p in found if _plain(p.pattern).search(low))
+    low = fold(text)
+    return sum(1 for p in found if p.search(low))
 
 
 def has_every(text: str, found: list[re.Pattern]) -> bool:
@@ -249,7 +288,8 @@ def has_every(text: str, found: list[re.Pattern]) -> bool:
 
 def marked(text: str, found: list[re.Pattern]) -> str:
     """The text, escaped, with each word the query finds in it marked."""
-    spans = sorted({m.span() for p in found for m in p.finditer(text)})
+    low = fold(text)
+    spans = sorted({m.span() for p in found for m in p.finditer(low)})
     out, at = [], 0
     for start, end in spans:
         if start < at:  # inside a word already marked
@@ -265,23 +305,19 @@ def said_where(text: str, starts: list[list[int]], found: list[re.Pattern], ever
     `every`, else, of the passages with the word the talk says first latest (the word it
     says least, as a rule), the first with the most; None when none says any.
 
-    The text is read lowercased, where a pattern's literal start lets the regex engine
-    skip ahead: an hour of speech is searched in a few hundredths of a millisecond."""
-    low = text.lower()
-    if len(low) != len(text):  # a letter whose lowercase is longer: offsets would move
-        low, plain = text, found
-    else:
-        plain = [_plain(p.pattern) for p in found]
-    firsts = [p.search(low) for p in plain]
+    Read folded (see patterns()), an hour of speech is searched in a few hundredths of a
+    millisecond."""
+    low = fold(text)
+    firsts = [p.search(low) for p in found]
     if (every and not all(firsts)) or not any(firsts):
         return None
     bounds = [at for at, _ in starts] + [len(text)]
-    top = _first_with_every(low, bounds, plain) if all(firsts) else None
+    top = _first_with_every(low, bounds, found) if all(firsts) else None
     if top is None and not every:
         # Rather than counting each word's every occurrence (60 us a word a talk), the
         # word first said latest: a common word is said in the first minute.
         rarest = max((m.start(), i) for i, m in enumerate(firsts) if m)[1]
-        top = _first_with_most(low, bounds, plain, plain[rarest])
+        top = _first_with_most(low, bounds, found, found[rarest])
     if top is None:
         return None
     return starts[top][1], text[bounds[top] : bounds[top + 1]].strip()
@@ -350,7 +386,8 @@ EXCERPT_WORDS = 36
 def excerpt(text: str, found: list[re.Pattern], size: int = EXCERPT_WORDS) -> str:
     """About `size` words of the text around the first word the query finds (with "…"
     where it was cut), marked and escaped."""
-    spans = [m.start() for p in found if (m := p.search(text))]
+    low = fold(text)
+    spans = [m.start() for p in found if (m := p.search(low))]
     pieces = text.split()
     if len(pieces) <= size:
         return marked(text, found)
@@ -404,6 +441,11 @@ def lexemes(text: str) -> str:
     return " ".join(w for w in set(WORD.findall(text.lower())) if len(w) <= LONGEST_WORD)
 
 
+# The words folded as the talks' text and the queries are: unaccent may make two words of
+# one ("½" is " 1/2"), never an empty one in the vector.
+SPOKEN_WORDS = f"array_to_tsvector(array_remove(string_to_array({PG_FOLD}(%s), ' '), ''))"
+
+
 def store_spoken_sql(vendor: str) -> str:
     """One statement that writes a talk's spoken text (params: talk id, text, starts as
     JSON; on PostgreSQL also lexemes(text)), new or replaced. SQLite's triggers keep
@@ -417,7 +459,7 @@ def store_spoken_sql(vendor: str) -> str:
         )
     return (
         f"INSERT INTO {table} ({key}, text, starts, {PG_COLUMN}) "
-        "VALUES (%s, %s, %s, array_to_tsvector(string_to_array(%s, ' '))) "
+        f"VALUES (%s, %s, %s, {SPOKEN_WORDS}) "
         f"ON CONFLICT ({key}) DO UPDATE SET text = excluded.text, starts = excluded.starts, "
         f"{PG_COLUMN} = excluded.{PG_COLUMN}"
     )
@@ -428,7 +470,7 @@ def create_index_sql(vendor: str, index: Index = TALKS) -> list[str]:
     if vendor == "postgresql":
         # Stored, not an index on the expression: a match is checked against the
         # heap row, and recomputing the vector there cost 0.19 ms a talk.
-        text = " || ' ' || ".join(index.columns)
+        text = f"{PG_FOLD}(" + " || ' ' || ".join(index.columns) + ")"
         for sign in PG_SPLIT:  # a replace() a sign: translate() took as long as parsing
             text = f"replace({text}, '{sign}', ' ')"
         document = f"to_tsvector('simple', {text})"

@@ -243,3 +243,69 @@ def test_what_talks_say_is_kept_compressed_by_lz4_on_postgresql(catalog):
             [talk(DESANTIS).pk],
         )
         assert cursor.fetchone() == ("lz4",)
+
+
+def test_words_said_with_accents_are_found_and_marked_without_them(client, catalog):
+    attach(
+        talk(DESANTIS),
+        (0, "Guten Morgen."),
+        (724, "Die Überwachung beginnt im Café, nicht im Rechenzentrum."),
+    )
+    html = client.get("/", {"q": "uberwachung cafe"}).content.decode()
+    card = card_of(html, talk(DESANTIS))
+    assert "Said at 12:04" in card
+    assert "Die <mark>Überwachung</mark> beginnt im <mark>Café</mark>, nicht" in card
+    url = f"{talk(DESANTIS).get_absolute_url()}transcript/"
+    hits = client.get(url, {"q": "überwachung CAFÉ"}).content.decode()
+    assert "1 passage with “überwachung CAFÉ”" in hits
+    assert "Die <mark>Überwachung</mark> beginnt im <mark>Café</mark>" in hits
+
+
+def test_a_search_with_accents_finds_words_said_without_them(client, catalog):
+    attach(talk(VOGELS), (95, "We met in a cafe in Zurich."))
+    html = client.get("/", {"q": "café zürich"}).content.decode()
+    assert "We met in a <mark>cafe</mark> in <mark>Zurich</mark>." in card_of(html, talk(VOGELS))
+
+
+def test_fold_keeps_every_offset():
+    assert search.fold("Crème Brûlée, Øresund, Łódź") == "creme brulee, oresund, lodz"
+    assert search.fold("“Quoted” — ASCII aside") == "“quoted” — ascii aside"
+    assert search.marked("Łódź or Lodz", search.patterns("lodz")) == (
+        "<mark>Łódź</mark> or <mark>Lodz</mark>"
+    )
+    # The one letter whose lowercase is longer ("İ" is "i̇") is read as "i": nothing moves.
+    assert search.marked("İstanbul in Zürich", search.patterns("istanbul zürich")) == (
+        "<mark>İstanbul</mark> in <mark>Zürich</mark>"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_reads_earlier_words_without_accents_on_postgresql(catalog):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's tokenizer always read them so")
+    before = [("talk_sessions", "0014_talk_words_split_as_the_app_splits")]
+    desantis, vogels = talk(DESANTIS).pk, talk(VOGELS).pk
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO talk_sessions_spokentext (talk_id, text, starts, search_document) "
+            "VALUES (%s, 'Die Überwachung.', '[[0, 0]]', array_to_tsvector(%s::text[]))",
+            [desantis, ["die", "überwachung"]],
+        )
+        cursor.execute("UPDATE talk_sessions_talk SET title = 'Zürich' WHERE id = %s", [vogels])
+
+    def migrate(target) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(target or executor.loader.graph.leaf_nodes())
+
+    migrate(None)
+    assert [t.pk for t in Talk.objects.said("uberwachung")] == [desantis]
+    assert [t.pk for t in Talk.objects.search("zurich")] == [vogels]
+    migrate(before)  # and back: the words as they were said
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_document::text FROM talk_sessions_spokentext")
+        assert cursor.fetchall() == [("'die' 'überwachung'",)]
+    migrate(None)
+    assert [t.pk for t in Talk.objects.search("zurich")] == [vogels]
