@@ -36,6 +36,7 @@ PG_SPLIT = ".-/:@_+~#&<>=?"
 # this function (migration 0015: the unaccent extension's rules), so "zurich" finds
 # "Zürich" on either. What the app reads itself (passages, marks) is folded by fold().
 PG_FOLD = "talk_sessions_fold"
+TSQUERY = f"to_tsquery('simple', {PG_FOLD}({{}}))"  # a PostgreSQL query, as the index reads it
 
 
 def words(text: str) -> list[str]:
@@ -155,9 +156,6 @@ class TextMatch(Lookup):
             *pk_params,
             *query_params,
         )
-
-
-TSQUERY = f"to_tsquery('simple', {PG_FOLD}({{}}))"
 
 
 def match_query(vendor: str, terms: list[tuple[str, bool]]) -> str:
