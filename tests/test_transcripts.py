@@ -212,6 +212,24 @@ def test_read_it_whole_and_find_words_in_it(client, catalog, folder):
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_files_are_read_outside_the_transaction_only_on_sqlite(catalog, folder, monkeypatch):
+    # SQLite's one write lock, which the site's writes wait for, is not held while files
+    # are read; on PostgreSQL each batch is written while the next are read.
+    from sessions.management.commands import import_transcripts
+
+    inside = []
+
+    def read_one(path):
+        inside.append(connection.in_atomic_block)
+        return reader(path)
+
+    reader = import_transcripts.read_one
+    monkeypatch.setattr(import_transcripts, "read_one", read_one)
+    assert "1 transcript(s) attached" in run(folder)
+    assert inside == [connection.vendor != "sqlite"] * 2
+
+
 def test_a_passage_ends_before_a_long_silence():
     # Its time must be where its words are: not a minute of music before them.
     lines = [Line(0, "Good morning."), Line(3, "Welcome."), Line(724, "After the break.")]
@@ -283,7 +301,12 @@ def test_a_big_folder_is_read_on_every_core_with_the_same_result(catalog, folder
     for talk in catalog[3:6]:
         transcripts.spoken(talk)
     assert spoken_rows() == imported and len(imported) == 4
-    # One bad file among them still stops everything, and says which.
-    (folder / "broken.en.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:0")
+    # One bad file among them still stops everything, and says which: also when it comes
+    # last, after the others were written (each batch is written as the next are read).
+    monkeypatch.setattr(import_transcripts, "BATCH", 1)
+    shutil.copy(SAMPLES / "talk-plain.en.vtt", folder / f"{catalog[3].slug}.en.vtt")
+    (folder / "zz-broken.en.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:0")
     with pytest.raises(CommandError, match="1 file"):
         run(folder)
+    assert Passage.objects.filter(transcript__talk=catalog[3]).count() == 4
+    assert spoken_rows() == imported
