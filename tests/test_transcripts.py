@@ -230,6 +230,27 @@ def test_files_are_read_outside_the_transaction_only_on_sqlite(catalog, folder, 
     assert inside == [connection.vendor != "sqlite"] * 2
 
 
+def test_a_write_that_fails_midway_leaves_nothing_written(catalog, folder, monkeypatch):
+    from sessions.management.commands import import_transcripts
+
+    monkeypatch.setattr(import_transcripts, "PARALLEL_FROM", 2)  # read in workers
+    monkeypatch.setattr(import_transcripts, "BATCH", 1)
+    for talk in catalog[3:7]:
+        shutil.copy(SAMPLES / "long-cues.srt", folder / f"{talk.slug}.en.srt")
+    calls, write = [], transcripts.write
+
+    def failing(*args):
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return write(*args)
+
+    monkeypatch.setattr(transcripts, "write", failing)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        run(folder)
+    assert len(calls) == 3 and not Transcript.objects.exists()
+
+
 def test_a_passage_ends_before_a_long_silence():
     # Its time must be where its words are: not a minute of music before them.
     lines = [Line(0, "Good morning."), Line(3, "Welcome."), Line(724, "After the break.")]

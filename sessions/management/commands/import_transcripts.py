@@ -74,8 +74,11 @@ def read_all(paths: list[Path]) -> Iterator[tuple[ParsedTranscript, str | None] 
         return
     # Forked workers only read files: they never touch the parent's database connection.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(os.cpu_count(), mp_context=context)
+    try:
         yield from pool.map(read_one, paths, chunksize=8)
+    finally:  # stopped early (a write failed): the files not yet read are not read
+        pool.shutdown(cancel_futures=True)
 
 
 def talks_having(keys: set[str], talks) -> dict[str, list[Talk]]:
