@@ -42,3 +42,23 @@ def test_reading_and_writing_a_catalog_run_without_it(monkeypatch, db):
 
     assert during == [False]
     assert gc.isenabled()
+
+
+def test_an_imported_talks_long_columns_are_kept_compressed_by_lz4_on_postgresql(db):
+    from django.db import connection
+
+    from sessions import readers, writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps text as it is")
+    points = "".join(f"* Point {n} on how the cache queue drains under load\n" for n in range(80))
+    talk = "## Caching at scale\n[YouTube](https://youtu.be/RfvL_423a-I)\n"
+    data = f"---\ntitle: Long 2024\n---\n# Breakout Sessions\n{talk}{points}"
+    writer.write_catalog(readers.read_bytes(data.encode(), "writeup"))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(outline_html), pg_column_compression(outline_text) "
+            "FROM talk_sessions_talk WHERE title = 'Caching at scale'"
+        )
+        assert cursor.fetchone() == ("lz4", "lz4")

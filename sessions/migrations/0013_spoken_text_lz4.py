@@ -8,22 +8,26 @@ from django.db import migrations
 TABLE = "talk_sessions_spokentext"
 
 
-def compression(name: str):
-    def set_compression(apps, schema_editor) -> None:
-        connection = schema_editor.connection
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT %s = ANY(enumvals) FROM pg_settings "
-                "WHERE name = 'default_toast_compression'",
-                [name],
-            )
-            row = cursor.fetchone()
-            if row and row[0]:
-                cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN text SET COMPRESSION {name}")
+def set_compression(connection, table: str, columns: tuple[str, ...], name: str) -> None:
+    """The columns' compression, where this PostgreSQL has that method (0016 uses it)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+            [name],
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            changes = ", ".join(f'ALTER COLUMN "{c}" SET COMPRESSION {name}' for c in columns)
+            cursor.execute(f"ALTER TABLE {table} {changes}")
 
-    return set_compression
+
+def compression(name: str):
+    def change(apps, schema_editor) -> None:
+        set_compression(schema_editor.connection, TABLE, ("text",), name)
+
+    return change
 
 
 class Migration(migrations.Migration):
