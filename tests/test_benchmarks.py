@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 
@@ -79,3 +80,15 @@ def test_the_soak_finds_what_the_database_lost(alice, catalog):
     Entry.objects.filter(user=alice, talk=talks[0]).update(rating=4)
     person.records[talks[1].pk].status = "queued"
     assert Command().compare([person]) == []
+
+
+def test_seeding_refuses_a_database_that_already_holds_talks(catalog):
+    """A benchmark seeded into another one's data measured that data and said nothing."""
+    from django.core.management.base import CommandError
+
+    from benchmarks.management.commands.bench import refuse_unless_fresh
+
+    with pytest.raises(CommandError, match="already holds 13 talks"):
+        refuse_unless_fresh()
+    Conference.objects.all().delete()
+    refuse_unless_fresh()  # a new site's database: nothing to say

@@ -133,6 +133,18 @@ def report(command: BaseCommand, figures: dict, path: Path) -> None:
         raise CommandError(f"BENCHMARK GOALS MISSED on {figures['database']}: {failed}")
 
 
+def refuse_unless_fresh() -> None:
+    """Seeding measures a database as a new site has it: into one that already holds a
+    catalog (another benchmark's, say), the import and every page would be measured on
+    other data, and nothing would say so."""
+    if count := Talk.objects.count():
+        name = connection.settings_dict["NAME"]
+        raise CommandError(
+            f"{name} already holds {count} talks: seeding needs a new database (make bench "
+            "makes one); --measure-only measures this one as it is."
+        )
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -396,6 +408,7 @@ class Command(BaseCommand):
     def seed(self, talks: int, users: int, entries_per_user: int) -> dict:
         """Import a big writeup and seed the demo data, timing both."""
         call_command("migrate", verbosity=0)
+        refuse_unless_fresh()
         call_command("createcachetable")
         call_command("load_catalog", verbosity=0)
         quiet = open(os.devnull, "w")  # noqa: SIM115

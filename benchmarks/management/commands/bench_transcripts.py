@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 
-from benchmarks.management.commands.bench import combine, report, writeup
+from benchmarks.management.commands.bench import combine, refuse_unless_fresh, report, writeup
 from benchmarks.serving import gunicorn, production_env
 from benchmarks.speech import SPOKEN, Speech
 from planner import queue
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         figures: dict = {"database": vendor, "talks": talks}
         if not measure_only:
             call_command("migrate", verbosity=0)
+            refuse_unless_fresh()
             call_command("createcachetable")
             self.catalog(talks)
             figures["import_1000_s"] = self.import_files(min(IMPORTED, talks))
