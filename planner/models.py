@@ -3,7 +3,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -215,8 +215,18 @@ class Entry(models.Model):
 
     def set_rating(self, rating: int | None) -> None:
         """Rate the talk; a watched talk's latest viewing keeps the rating too. Both or
-        neither: one transaction (on PostgreSQL also one commit to wait for, not two)."""
+        neither: one transaction, on PostgreSQL one statement."""
         self.rating = rating
+        if connection.vendor == "postgresql":
+            # One round trip where BEGIN, two UPDATEs and COMMIT took four, with the
+            # record's row locked across them (the rate action's p95 at 4 connections).
+            self.updated_at = timezone.now()
+            sql = RATE_SQL.format(entry=Entry._meta.db_table, viewing=Viewing._meta.db_table)
+            params = {"rating": rating, "now": self.updated_at, "id": self.pk,
+                      "watched": Entry.Status.WATCHED.value}  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
         with transaction.atomic():
             self.save(update_fields=["rating", "updated_at"])
             if self.status == Entry.Status.WATCHED:
@@ -246,6 +256,20 @@ class Entry(models.Model):
             and not self.tags.exists()
             and not self.viewings.exists()
         )
+
+
+# Entry.set_rating on PostgreSQL: the record, and its latest viewing when it is watched
+# (as the record says in the same statement), in one statement.
+RATE_SQL = """
+WITH rated AS (
+    UPDATE {entry} SET rating = %(rating)s, updated_at = %(now)s WHERE id = %(id)s
+    RETURNING status
+)
+UPDATE {viewing} SET rating = %(rating)s
+WHERE id = (SELECT id FROM {viewing} WHERE entry_id = %(id)s
+            ORDER BY watched_on DESC, id DESC LIMIT 1)
+  AND EXISTS (SELECT FROM rated WHERE status = %(watched)s)
+"""
 
 
 class ViewingQuerySet(models.QuerySet):
