@@ -685,6 +685,26 @@ def test_a_save_without_its_base_keeps_the_text_it_replaces(alice_client, queued
     assert list(entry.revisions.values_list("text", flat=True)) == ["kept words"]
 
 
+def test_saving_the_note_as_it_is_writes_nothing_and_says_saved(
+    alice_client, queued, django_assert_num_queries
+):
+    """A second Save (or a tab that saved these very words) finds them stored: no lock, no
+    write, no earlier version; the answer is the same as for a save that wrote."""
+    entry = queued[0]
+    alice_client.post(f"/entries/{entry.pk}/note/", {"note": "12:04 the nitro part"})
+    stamp = Entry.objects.get(pk=entry.pk).updated_at
+    # the session with its person, the record, its earlier versions
+    with django_assert_num_queries(3):
+        response = alice_client.post(
+            f"/entries/{entry.pk}/note/", {"note": "12:04 the nitro part"}, headers=HX
+        )
+    html = response.content.decode()
+    assert "Note saved." in html and "Earlier versions" not in html
+    assert "the nitro part" in html
+    assert Entry.objects.get(pk=entry.pk).updated_at == stamp
+    assert not entry.revisions.exists()
+
+
 def test_reorder_refuses_unicode_digits(alice_client, queued):
     # Found by hypothesis: "¹".isdigit() is True, int("¹") fails.
     response = alice_client.post("/queue/reorder/", {"order": "¹,²"})

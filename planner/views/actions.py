@@ -136,7 +136,10 @@ def save_note(request: HttpRequest, entry_id: int) -> HttpResponse:
     )
     if quoted:  # a passage's Quote button, without JavaScript: the note as typed, and it
         text = notes.quoted(text, format_clock(quoted[0]), quoted[1])[:NOTE_MAX_CHARS]
-    entry, conflict = notes.save(entry, text, form.cleaned_data["base"])
+    if entry.note == text:  # as this request read it: nothing to write, nothing to keep
+        conflict = False
+    else:
+        entry, conflict = notes.save(entry, text, form.cleaned_data["base"])
     message = (
         "Note saved. It had changed in another tab: that text is kept under Earlier versions."
         if conflict
