@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +186,21 @@ class TalkQuerySet(models.QuerySet):
         """Newest conference first, each in its writeup's order (index talk_catalog_order)."""
         return self.order_by("-conference_id", "position")
 
+    def update(self, **kwargs) -> int:
+        """QuerySet.update(); one that changes what is searched but not the words (not
+        save() or the catalog writer: say, an update(title=...)) writes the words too, so
+        the search follows a talk's text on every path, as SQLite's triggers do."""
+        if "search_words" in kwargs or not kwargs.keys() & set(search.COLUMNS):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            talks = list(Talk.objects.using(self.db).filter(pk__in=pks).only(*search.COLUMNS))
+            for talk in talks:
+                talk.search_words = search.talk_words(*(getattr(talk, c) for c in search.COLUMNS))
+            Talk.objects.using(self.db).bulk_update(talks, ["search_words"], batch_size=500)
+        return count
+
     def for_lists(self) -> "TalkQuerySet":
         """Without the full text a list never shows (the outline alone is kilobytes of JSON)."""
         return self.defer(*Talk.PAGE_ONLY_FIELDS)
@@ -263,14 +278,18 @@ class Talk(models.Model):
     outline_html = models.TextField(blank=True, editable=False)
     summary_html = models.TextField(blank=True, editable=False)
     outline_text = models.TextField(blank=True, editable=False)
+    # The words the search finds the talk by (sessions.search.talk_words), derived with the
+    # rendered text: PostgreSQL's index is made from them (migration 0017).
+    search_words = models.TextField(blank=True, editable=False)
 
     tags = TaggableManager(through="TaggedTalk", blank=True, verbose_name="topics")
 
     objects = TalkQuerySet.as_manager()
 
     SUMMARY_ITEMS = 3
-    # Only the talk's own page shows these; lists leave them out (see for_lists()).
-    PAGE_ONLY_FIELDS = ("verdict", "outline", "outline_html", "outline_text")
+    # Only the talk's own page shows these (the search's words, nobody); lists leave them
+    # out (see for_lists()).
+    PAGE_ONLY_FIELDS = ("verdict", "outline", "outline_html", "outline_text", "search_words")
 
     class Meta:
         ordering = ["conference", "position"]
@@ -382,12 +401,18 @@ class Talk(models.Model):
 
     def render(self) -> None:
         """Fill the derived HTML/text fields from verdict and outline."""
-        for name, value in self.rendered(self.verdict, self.outline).items():
+        rendered = self.rendered(
+            self.verdict, self.outline, (self.title, self.speaker_name, self.tagline)
+        )
+        for name, value in rendered.items():
             setattr(self, name, value)
 
     @classmethod
-    def rendered(cls, verdict: str, outline: list[dict]) -> dict[str, str]:
-        """The derived fields (verdict_html, outline_html, summary_html, outline_text)."""
+    def rendered(
+        cls, verdict: str, outline: list[dict], named: tuple[str, str, str]
+    ) -> dict[str, str]:
+        """The derived fields (verdict_html, outline_html, summary_html, outline_text,
+        search_words); `named` is the talk's title, speaker name and tagline."""
         summary = []
         for node in outline:
             # A group heading ("Fun facts") says little alone: show its first lines.
@@ -402,6 +427,7 @@ class Talk(models.Model):
                 [{"text": n["text"]} for n in summary[: cls.SUMMARY_ITEMS]]
             ),
             "outline_text": outline_text,
+            "search_words": search.talk_words(*named, outline_text),
         }
 
 

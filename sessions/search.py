@@ -6,7 +6,8 @@ forms ("security" finds "secure", "queue" finds "queues": see stem()).
 A scan with LIKE read every talk's outline: 77 ms for a rare word at 20,000
 talks. Each database has an index for this instead, made by migration 0003:
 SQLite an FTS5 table kept in step with the talks by triggers, PostgreSQL a
-generated tsvector column of the same text with a GIN index.
+generated tsvector column with a GIN index, made since migration 0017 from the words
+the app splits the same text into (Talk.search_words: talk_words()).
 """
 
 import bisect
@@ -26,22 +27,29 @@ PG_COLUMN = '"search_document"'
 
 
 WORD = re.compile(r"[^\W_]+")
-# PostgreSQL's text parser keeps versions, hosts, paths, e-mail addresses and tags whole
-# ("3.12", "amazon.com", "node.js") where words() and SQLite split them, so on
-# PostgreSQL "python 3.12" or "amazon" found nothing: the talks' text has these signs
-# turned to spaces before it is parsed (migration 0014).
-PG_SPLIT = ".-/:@_+~#&<>=?"
+# In ASCII text every byte but a letter or a digit parts words, as WORD reads it: a byte
+# table splits a talk in a third of the regex's time.
+_ASCII_PARTS = bytes(b for b in range(128) if not chr(b).isalnum())
+_ASCII_SPLIT = bytes.maketrans(_ASCII_PARTS, b" " * len(_ASCII_PARTS))
 # Both indexes read "é" as "e": SQLite's tokenizer takes accents off (remove_diacritics),
 # and on PostgreSQL the talks' text, the transcripts' words and every query go through
 # this function (migration 0015: the unaccent extension's rules), so "zurich" finds
 # "Zürich" on either. What the app reads itself (passages, marks) is folded by fold().
 PG_FOLD = "talk_sessions_fold"
-TSQUERY = f"to_tsquery('simple', {PG_FOLD}({{}}))"  # a PostgreSQL query, as the index reads it
+# A PostgreSQL query (match_query()) as the index reads it: its words folded and taken as
+# they are (migration 0017), as the documents' are; to_tsquery's parser read "7e3zy" as
+# the number "7e3" and the word "zy", and found no talk that says "7e3zy".
+TSQUERY = "talk_sessions_words_query({})"
 
 
 def words(text: str) -> list[str]:
-    """Letters and digits, as both indexes split text into words."""
-    return WORD.findall(text.lower())
+    """Letters and digits, as both indexes split text into words, in order. The one rule
+    for words on PostgreSQL (the talks' and transcripts' words are given by the app:
+    PostgreSQL's parser kept "3.12" and "amazon.com" whole); SQLite's tokenizer agrees."""
+    low = text.lower()
+    if low.isascii():
+        return low.encode().translate(_ASCII_SPLIT).decode().split()
+    return WORD.findall(low)
 
 
 @functools.cache
@@ -400,23 +408,26 @@ def excerpt(text: str, found: list[re.Pattern], size: int = EXCERPT_WORDS) -> st
 @dataclass(frozen=True)
 class Index:
     """A full-text index of `columns` of `table`: on SQLite an FTS5 table kept in step
-    by triggers, on PostgreSQL a generated tsvector column with a GIN index."""
+    by triggers, on PostgreSQL a tsvector column of the app's words with a GIN index."""
 
     table: str
     columns: tuple[str, ...]
     name: str  # the GIN index; the SQLite triggers' prefix
     fts_table: str
-    # Whether a document is kept with where each word is in it. A search asks only
+    # Whether SQLite keeps where each word is in a document (PostgreSQL's vectors of the
+    # app's words have no positions). A search asks only
     # whether it has every word, never for a phrase; an hour of speech says "the" 600
     # times, and reading those positions for 10,000 transcripts cost 100-250 ms a search.
     positions: bool = True
     key: str = "id"  # the table's primary key column: the index's rowid
-    # On PostgreSQL, the words are written by the app (lexemes()), not parsed by
-    # to_tsvector: 8 ms of the 25 ms it took to store an hour's transcript.
-    words_from_app: bool = False
+    # On PostgreSQL the words are the app's (lexemes()), never parsed by to_tsvector: 8 ms
+    # of the 25 ms it took to store an hour's transcript, and half of the server's time
+    # importing 10,000 talks (0.64 of 1.24 s). The vector is generated from this column of
+    # them; without one the app writes the vector with the row (store_spoken_sql()).
+    words_column: str = ""
 
 
-TALKS = Index("talk_sessions_talk", COLUMNS, "talk_search", FTS_TABLE)
+TALKS = Index("talk_sessions_talk", COLUMNS, "talk_search", FTS_TABLE, words_column="search_words")
 # What each talk's transcripts say, one row a talk keyed by its id (migration 0010): a
 # search for a common word walks ten thousand rows, not a million passages, and finds
 # talk ids with no table between.
@@ -427,7 +438,6 @@ TRANSCRIPTS = Index(
     "talk_sessions_spokentext_search",
     positions=False,
     key="talk_id",
-    words_from_app=True,
 )
 LONGEST_WORD = 255  # longer "words" are no words (and PostgreSQL refuses lexemes of 2 KB)
 
@@ -435,13 +445,23 @@ LONGEST_WORD = 255  # longer "words" are no words (and PostgreSQL refuses lexeme
 def lexemes(text: str) -> str:
     """The distinct words of a text as the search finds them (words()), space-separated
     for PostgreSQL's array_to_tsvector: the query side splits words by the same rule.
-    One string, not a list: quoting 3,000 list items took longer than storing them."""
-    return " ".join(w for w in set(WORD.findall(text.lower())) if len(w) <= LONGEST_WORD)
+    One string, not a list: quoting 3,000 list items took longer than storing them. In
+    the order first said, so the same text always gives the same string."""
+    return " ".join(w for w in dict.fromkeys(words(text)) if len(w) <= LONGEST_WORD)
 
 
-# The words folded as the talks' text and the queries are: unaccent may make two words of
-# one ("½" is " 1/2"), never an empty one in the vector.
-SPOKEN_WORDS = f"array_to_tsvector(array_remove(string_to_array({PG_FOLD}(%s), ' '), ''))"
+def talk_words(title: str, speaker_name: str, tagline: str, outline_text: str) -> str:
+    """What Talk.search_words holds: the lexemes() of the talk's searched text (COLUMNS)."""
+    return lexemes(" ".join((title, speaker_name, tagline, outline_text)))
+
+
+def words_vector(words_sql: str) -> str:
+    """PostgreSQL's vector of lexemes() given as SQL, folded as the queries are: unaccent
+    may make two words of one ("½" is " 1/2"), never an empty one in the vector."""
+    return f"array_to_tsvector(array_remove(string_to_array({PG_FOLD}({words_sql}), ' '), ''))"
+
+
+SPOKEN_WORDS = words_vector("%s")
 
 
 def store_spoken_sql(vendor: str) -> str:
@@ -468,16 +488,10 @@ def create_index_sql(vendor: str, index: Index = TALKS) -> list[str]:
     if vendor == "postgresql":
         # Stored, not an index on the expression: a match is checked against the
         # heap row, and recomputing the vector there cost 0.19 ms a talk.
-        text = f"{PG_FOLD}(" + " || ' ' || ".join(index.columns) + ")"
-        for sign in PG_SPLIT:  # a replace() a sign: translate() took as long as parsing
-            text = f"replace({text}, '{sign}', ' ')"
-        document = f"to_tsvector('simple', {text})"
-        if not index.positions:
-            document = f"strip({document})"
         column = (
-            "NOT NULL DEFAULT ''::tsvector"
-            if index.words_from_app
-            else f"GENERATED ALWAYS AS ({document}) STORED"
+            f"GENERATED ALWAYS AS ({words_vector(index.words_column)}) STORED"
+            if index.words_column
+            else "NOT NULL DEFAULT ''::tsvector"
         )
         return [
             f"ALTER TABLE {table} ADD COLUMN {PG_COLUMN} tsvector {column}",

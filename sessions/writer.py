@@ -98,7 +98,7 @@ TALK_FIELDS = [
     "video_ref",
     "video_since",
 ]
-RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text"]
+RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text", "search_words"]
 # The order _values() and Talk.rendered() give their fields in.
 NEW_TALK_COLUMNS = ["conference_id", "source_key", *TALK_FIELDS, *RENDERED]
 LIMITS = {
@@ -169,7 +169,8 @@ def _values(item: ParsedTalk, talk: Talk | None, position: int, taken: set[str],
 
 
 def _new_row(conference: Conference, item: ParsedTalk, values: dict) -> tuple:
-    rendered = Talk.rendered(values["verdict"], values["outline"])
+    named = (values["title"], values["speaker_name"], values["tagline"])
+    rendered = Talk.rendered(values["verdict"], values["outline"], named)
     return (
         conference.pk,
         item.key,

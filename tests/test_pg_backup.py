@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from sessions import search
 from sessions.models import Talk
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +56,7 @@ def test_a_pg_dump_restores_into_an_empty_database_and_finds_as_before(catalog):
         with psycopg.connect(dbname=copy, **server) as restored:
             found = restored.execute(
                 "SELECT title FROM talk_sessions_talk WHERE search_document @@ "
-                "to_tsquery('simple', talk_sessions_fold('zurich & cafe'))"
+                f"{search.TSQUERY.format(repr('zürich & cafe'))}"
             ).fetchall()
             (count,) = restored.execute("SELECT count(*) FROM talk_sessions_talk").fetchone()
     finally:

@@ -278,3 +278,79 @@ def test_the_app_reads_accents_off_as_the_database_does(db):
         }
         cursor.execute("DROP TABLE temp.folded")
     assert kept <= strokes | {"ǡ", "Ǡ"}, kept
+
+
+WRITEUP = (
+    "---\ntitle: Tiny 2024\n---\n# Keynotes\n## {title}\n[YouTube](https://youtu.be/RfvL_423a-I)\n"
+)
+
+
+def test_the_words_follow_the_catalog_writer_and_a_same_import_changes_nothing(db):
+    from sessions import readers, writer
+
+    def write(title: str) -> writer.ImportResult:
+        text = WRITEUP.format(title=title).encode()
+        return writer.write_catalog(readers.read_bytes(text, "writeup"))
+
+    assert write("Quokka patterns").created == 1
+    assert titles("quokka") == ["Quokka patterns"]
+    assert write("Wombat patterns").updated == 1
+    assert titles("quokka") == []
+    assert titles("wombat patterns") == ["Wombat patterns"]
+    again = write("Wombat patterns")
+    assert (again.updated, again.unchanged) == (0, 1)
+    (talk,) = Talk.objects.all()
+    assert talk.search_words == "wombat patterns"
+
+
+def test_an_update_by_expression_rewrites_the_words(make_talks):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    make_talks(2)
+    Talk.objects.filter(title="Talk number 1").update(tagline=Concat(Value("Wallaby "), "title"))
+    assert titles("wallaby") == ["Talk number 1"]
+    assert Talk.objects.get(title="Talk number 1").search_words.startswith("talk number 1 ")
+
+
+@pytest.mark.parametrize("word", ["7e3zy", "1e4u", "50e9m", "0x1f", "x86_64"])
+def test_a_word_that_reads_like_a_number_is_found_whole(make_talks, word):
+    # PostgreSQL's query parser read "7e3zy" as the number "7e3" and the word "zy".
+    (talk,) = make_talks(1)
+    talk.title = f"Tuning {word} clusters"
+    talk.save()
+    for asked in words(word):
+        assert titles(asked) == [talk.title]
+        assert titles(f"tuning {asked}") == [talk.title]
+        assert titles(f"{asked} clusters") == [talk.title]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_text_is_split_by_its_byte_table_as_by_the_pattern(text):
+    from sessions.search import WORD
+
+    assert words(text) == WORD.findall(text.lower())
+
+
+def test_text_beyond_ascii_is_split_by_the_pattern():
+    assert words("Zürich_Café, naïve 3.12 x½") == ["zürich", "café", "naïve", "3", "12", "x½"]
+
+
+def test_postgresql_indexes_the_apps_words_folded(make_talks):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 reads the talk's columns itself")
+    (talk,) = make_talks(1)
+    talk.title = "Straße nach Zürich: Python 3.12 on amazon.com"
+    talk.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_document::text FROM talk_sessions_talk WHERE id = %s", [talk.pk]
+        )
+        (vector,) = cursor.fetchone()
+    assert vector == (
+        "'0' '12' '3' 'amazon' 'com' 'detail' 'nach' 'on' 'point' 'python' 'speaker' "
+        "'strasse' 'zurich'"
+    )
+    assert titles("strasse zurich") == titles("straße zürich") == [talk.title]

@@ -309,3 +309,10 @@ def test_migration_reads_earlier_words_without_accents_on_postgresql(catalog):
         assert cursor.fetchall() == [("'die' 'überwachung'",)]
     migrate(None)
     assert [t.pk for t in Talk.objects.search("zurich")] == [vogels]
+
+
+def test_a_spoken_word_that_reads_like_a_number_is_found_whole(catalog):
+    # PostgreSQL's query parser read "7e3zy" as the number "7e3" and the word "zy".
+    attach(talk(VOGELS), (95, "We tuned the 7e3zy nodes."))
+    assert list(Talk.objects.said("7e3zy nodes")) == [talk(VOGELS)]
+    assert list(Talk.objects.said("7e3 nodes")) == []  # a whole word, not a start
