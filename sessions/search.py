@@ -407,8 +407,8 @@ def excerpt(text: str, found: list[re.Pattern], size: int = EXCERPT_WORDS) -> st
 
 @dataclass(frozen=True)
 class Index:
-    """A full-text index of `columns` of `table`: on SQLite an FTS5 table kept in step
-    by triggers, on PostgreSQL a tsvector column of the app's words with a GIN index."""
+    """A full-text index of `table`: on SQLite an FTS5 table of `columns` kept in step by
+    triggers, on PostgreSQL a tsvector column of the app's words with a GIN index."""
 
     table: str
     columns: tuple[str, ...]
@@ -427,7 +427,11 @@ class Index:
     words_column: str = ""
 
 
-TALKS = Index("talk_sessions_talk", COLUMNS, "talk_search", FTS_TABLE, words_column="search_words")
+# The talks' words (Talk.search_words: talk_words() of COLUMNS) on both databases: SQLite's
+# FTS5 reads the distinct words, half of the text, split by the queries' rule (0018).
+TALKS = Index(
+    "talk_sessions_talk", ("search_words",), "talk_search", FTS_TABLE, words_column="search_words"
+)
 # What each talk's transcripts say, one row a talk keyed by its id (migration 0010): a
 # search for a common word walks ten thousand rows, not a million passages, and finds
 # talk ids with no table between.

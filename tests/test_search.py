@@ -354,3 +354,17 @@ def test_postgresql_indexes_the_apps_words_folded(make_talks):
         "'strasse' 'zurich'"
     )
     assert titles("strasse zurich") == titles("straße zürich") == [talk.title]
+
+
+def test_the_migrations_made_the_index_the_code_describes():
+    import importlib
+
+    from sessions import search
+
+    words_from_app = importlib.import_module("sessions.migrations.0017_talk_words_from_the_app")
+    sqlite_words = importlib.import_module("sessions.migrations.0018_sqlite_reads_the_talks_words")
+    assert search.create_index_sql("postgresql")[0] == words_from_app.FROM_WORDS
+    assert search.create_index_sql("sqlite") == sqlite_words.FROM_WORDS
+    text = ("Zürich_Café 3.12", "Ada", "x½ and 7e3zy", "Point one\nPoint two, again: one")
+    assert words_from_app.talk_words(*text) == search.talk_words(*text)
+    assert search.talk_words(*text) == "zürich café 3 12 ada x½ and 7e3zy point one two again"
