@@ -9,6 +9,7 @@ SQLite and drop its triggers) and filled for every talk on both databases: the m
 derives it on every write. SQLite's FTS5 index still splits the four columns itself."""
 
 import importlib
+import itertools
 import re
 
 from django.db import migrations, models
@@ -51,10 +52,12 @@ def talk_words(title: str, speaker_name: str, tagline: str, outline_text: str) -
 def fill(apps, schema_editor) -> None:
     Talk = apps.get_model("talk_sessions", "Talk")
     columns = ("title", "speaker_name", "tagline", "outline_text")
-    talks = list(Talk.objects.order_by("pk").only(*columns))
-    for talk in talks:
-        talk.search_words = talk_words(*(getattr(talk, c) for c in columns))
-    Talk.objects.bulk_update(talks, ["search_words"], batch_size=500)
+    pks = Talk.objects.order_by("pk").values_list("pk", flat=True)
+    for chunk in itertools.batched(pks, 2000):  # a large catalog is not held at once
+        batch = list(Talk.objects.filter(pk__in=chunk).only(*columns))
+        for talk in batch:
+            talk.search_words = talk_words(*(getattr(talk, c) for c in columns))
+        Talk.objects.bulk_update(batch, ["search_words"], batch_size=500)
 
 
 def drop_vector(apps, schema_editor) -> None:
