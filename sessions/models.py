@@ -319,8 +319,17 @@ class Talk(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # What render() derives, and what it derives it from.
+    RENDERED_FIELDS = ("verdict_html", "outline_html", "summary_html", "outline_text",
+                       "search_words")  # fmt: skip
+    RENDERED_FROM = ("verdict", "outline", "title", "speaker_name", "tagline")
+
     def save(self, *args, **kwargs) -> None:
         self.render()
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & {*self.RENDERED_FROM, *self.RENDERED_FIELDS}:
+            # save(update_fields=["title"]) writes the words the search finds it by too.
+            kwargs["update_fields"] = {*fields, *self.RENDERED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

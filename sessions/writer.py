@@ -98,7 +98,7 @@ TALK_FIELDS = [
     "video_ref",
     "video_since",
 ]
-RENDERED = ["verdict_html", "outline_html", "summary_html", "outline_text", "search_words"]
+RENDERED = list(Talk.RENDERED_FIELDS)
 # The order _values() and Talk.rendered() give their fields in.
 NEW_TALK_COLUMNS = ["conference_id", "source_key", *TALK_FIELDS, *RENDERED]
 LIMITS = {

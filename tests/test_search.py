@@ -303,6 +303,14 @@ def test_the_words_follow_the_catalog_writer_and_a_same_import_changes_nothing(d
     assert talk.search_words == "wombat patterns"
 
 
+def test_a_save_of_some_fields_writes_the_words_too(make_talks):
+    (talk,) = make_talks(1)
+    talk.title = "Quokka patterns"
+    talk.save(update_fields=["title"])
+    assert titles("quokka") == ["Quokka patterns"]
+    assert titles("number") == []
+
+
 def test_an_update_by_expression_rewrites_the_words(make_talks):
     from django.db.models import Value
     from django.db.models.functions import Concat
