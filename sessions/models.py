@@ -189,7 +189,7 @@ class TalkQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         """QuerySet.update(); one that changes what is searched but not the words (not
         save() or the catalog writer: say, an update(title=...)) writes the words too, so
-        the search follows a talk's text on every path, as SQLite's triggers do."""
+        the search follows a talk's text on every ORM path."""
         if "search_words" in kwargs or not kwargs.keys() & set(search.COLUMNS):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
@@ -279,7 +279,7 @@ class Talk(models.Model):
     summary_html = models.TextField(blank=True, editable=False)
     outline_text = models.TextField(blank=True, editable=False)
     # The words the search finds the talk by (sessions.search.talk_words), derived with the
-    # rendered text: PostgreSQL's index is made from them (migration 0017).
+    # rendered text: both databases' indexes read them (migrations 0017, 0018).
     search_words = models.TextField(blank=True, editable=False)
 
     tags = TaggableManager(through="TaggedTalk", blank=True, verbose_name="topics")
@@ -409,7 +409,8 @@ class Talk(models.Model):
         return video.thumbnail_url(self.video_provider, self.video_ref)
 
     def render(self) -> None:
-        """Fill the derived HTML/text fields from verdict and outline."""
+        """Fill the derived fields: HTML and text from verdict and outline, the search's
+        words from those and the title, speaker and tagline."""
         rendered = self.rendered(
             self.verdict, self.outline, (self.title, self.speaker_name, self.tagline)
         )
