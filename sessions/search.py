@@ -32,7 +32,7 @@ WORD = re.compile(r"[^\W_]+")
 _ASCII_PARTS = bytes(b for b in range(128) if not chr(b).isalnum())
 _ASCII_SPLIT = bytes.maketrans(_ASCII_PARTS, b" " * len(_ASCII_PARTS))
 # Both indexes read "é" as "e": SQLite's tokenizer takes accents off (remove_diacritics),
-# and on PostgreSQL the talks' text, the transcripts' words and every query go through
+# and on PostgreSQL the talks' words, the transcripts' words and every query go through
 # this function (migration 0015: the unaccent extension's rules), so "zurich" finds
 # "Zürich" on either. What the app reads itself (passages, marks) is folded by fold().
 PG_FOLD = "talk_sessions_fold"
@@ -44,8 +44,9 @@ TSQUERY = "talk_sessions_words_query({})"
 
 def words(text: str) -> list[str]:
     """Letters and digits, as both indexes split text into words, in order. The one rule
-    for words on PostgreSQL (the talks' and transcripts' words are given by the app:
-    PostgreSQL's parser kept "3.12" and "amazon.com" whole); SQLite's tokenizer agrees."""
+    for words: the app gives them to both indexes for talks and to PostgreSQL's for
+    transcripts (its parser kept "3.12" and "amazon.com" whole); SQLite's tokenizer, which
+    splits the transcripts there, agrees."""
     low = text.lower()
     if low.isascii():
         return low.encode().translate(_ASCII_SPLIT).decode().split()
