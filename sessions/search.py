@@ -452,7 +452,10 @@ def lexemes(text: str) -> str:
     for PostgreSQL's array_to_tsvector: the query side splits words by the same rule.
     One string, not a list: quoting 3,000 list items took longer than storing them. In
     the order first said, so the same text always gives the same string."""
-    return " ".join(w for w in dict.fromkeys(words(text)) if len(w) <= LONGEST_WORD)
+    unique = dict.fromkeys(words(text))
+    if unique and max(map(len, unique)) > LONGEST_WORD:  # rare: the test alone is cheap
+        return " ".join(w for w in unique if len(w) <= LONGEST_WORD)
+    return " ".join(unique)
 
 
 def talk_words(title: str, speaker_name: str, tagline: str, outline_text: str) -> str:

@@ -455,6 +455,33 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_wrote():
     assert _talk_statistics() == Talk.objects.count() > first
 
 
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_gathers_no_statistics_of_the_talks_rendered_text():
+    """ANALYZE after an import reads the columns queries plan on, the search's vector
+    among them, and not the rendered text no query looks into (Talk.UNPLANNED_FIELDS)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's statistics are of its indexes alone")
+    run(SAMPLES / "ytdlp-playlist.json")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'talk_sessions_talk'")
+        analyzed = {name for (name,) in cursor.fetchall()}
+    assert {"conference_id", "position", "kind", "search_document"} <= analyzed
+    skipped = {Talk._meta.get_field(name).column for name in Talk.UNPLANNED_FIELDS}
+    assert skipped & analyzed == set()
+    assert {"outline_html", "search_words"} <= skipped
+
+
+@pytest.mark.django_db
+def test_a_talk_has_no_index_that_another_already_begins_with():
+    """The conference and slug lookups are answered by the indexes that begin with the
+    conference (migration 0019): none of their own to fill on every import."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "talk_sessions_talk")
+    indexed = [tuple(c["columns"]) for c in found.values() if c["index"] or c["unique"]]
+    assert ("conference_id",) not in indexed and ("slug",) not in indexed
+    assert ("conference_id", "slug") in indexed and ("conference_id", "source_key") in indexed
+
+
 # Which source tags are topics ----------------------------------------------------
 
 

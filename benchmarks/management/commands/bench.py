@@ -44,6 +44,7 @@ TARGETS = {
     "rss_mb": 120,
     "memory_requests": 10_000,
 }
+WRK_THREADS = 2
 READER = "bench-reader"  # signed in with 50 queued talks (the signed-in catalog)
 READER_QUEUE = 50
 
@@ -464,11 +465,12 @@ class Command(BaseCommand):
     def wrk(self, port, method, path, body, hx, cookie, csrf, connections, seconds,
             paths_file="") -> dict:  # fmt: skip
         env = {**os.environ, "WRK_METHOD": method, "WRK_BODY": body, "WRK_COOKIE": cookie,
-               "WRK_CSRF": csrf, "WRK_HX": "1" if hx else "0", "WRK_PATHS": paths_file}  # fmt: skip
+               "WRK_CSRF": csrf, "WRK_HX": "1" if hx else "0", "WRK_PATHS": paths_file,
+               "WRK_THREADS": str(WRK_THREADS)}  # fmt: skip
         script = Path(__file__).resolve().parents[2] / "wrk.lua"
         result = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script),
-             f"http://127.0.0.1:{port}{path}"],
+            ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds}s",
+             "-s", str(script), f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, env=env, timeout=seconds + 60,
         )  # fmt: skip
         line = [x for x in result.stdout.splitlines() if x.startswith("{")][-1]
