@@ -6,8 +6,9 @@ forms ("security" finds "secure", "queue" finds "queues": see stem()).
 A scan with LIKE read every talk's outline: 77 ms for a rare word at 20,000
 talks. Each database has an index for this instead, made by migration 0003:
 SQLite an FTS5 table kept in step with the talks by triggers, PostgreSQL a
-generated tsvector column with a GIN index, made since migration 0017 from the words
-the app splits the same text into (Talk.search_words: talk_words()).
+generated tsvector column with a GIN index. Both read the words the app splits the
+text into (Talk.search_words: talk_words()): PostgreSQL's since migration 0017,
+SQLite's since 0018.
 """
 
 import bisect
