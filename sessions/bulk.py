@@ -135,11 +135,21 @@ def analyze(models_: Iterable[type[models.Model]]) -> None:
     (conferences) never: until then the planner guesses, and right after importing
     10,000 talks the signed-in home's catalog query read every talk in a nested loop
     (76-96 ms) instead of walking its index (0.2 ms). SQLite keeps no statistics until
-    asked either."""
+    asked either. On PostgreSQL the tables' full-text indexes are tidied too."""
+    models_ = list(models_)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {', '.join(_analyzed(cursor, m) for m in models_)}")
+            # A GIN index takes new rows into a pending list that every search reads
+            # through until a vacuum merges it: after 10,000 talks, 443 pages, and the
+            # talks' words asked in 2.1 ms instead of 0.6. Merged here in 40 ms.
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])",
+                [[m._meta.db_table for m in models_]],
+            )
         else:  # SQLite's statistics are of its indexes alone: no columns to choose
             for model in models_:
                 cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
