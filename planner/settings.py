@@ -236,6 +236,11 @@ CACHES = {
         "OPTIONS": {
             "size_limit": envint("KEPT_PAGES_MB", 256) * 2**20,
             "disk_min_file_size": 2**20,
+            # diskcache maps 64 MB of each file into every worker and gives it a 32 MB page
+            # cache by default: after a long walk a worker held 148 MB (68 of it mapped
+            # files) and kept growing; with neither, 98 MB, flat, and as fast.
+            "sqlite_mmap_size": 0,
+            "sqlite_cache_size": 2**9,  # pages: 2 MB a file
         },
     },
 }

@@ -576,3 +576,13 @@ def test_a_post_that_changes_the_catalog_answers_from_the_catalog_as_changed(ali
         request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
         assert chain(request).content == b"ok"
         assert (seen["after"] != seen["before"]) == (method == "post"), method
+
+
+def test_the_kept_store_maps_no_file_into_a_worker():
+    """Its SQLite files are read, not mapped, with a small page cache (planner.settings):
+    mapped, each file added up to 64 MB to every worker's memory."""
+    from django.core.cache import caches
+
+    for shard in caches["kept"]._cache._shards:
+        assert shard._sql("PRAGMA mmap_size").fetchone()[0] == 0
+        assert shard._sql("PRAGMA cache_size").fetchone()[0] == 2**9
