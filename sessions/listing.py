@@ -96,18 +96,28 @@ def cached[T](token: str, name: str, compute: Callable[[], T]) -> T:
 
 
 # This process's copy of the catalog's order for one version: a one-slot memo, not the
-# "catalog" cache, whose every read unpickles its value (1 ms for 10,000 talks).
-_places: tuple[str, dict[int, int]] = ("", {})
+# "catalog" cache, whose every read unpickles its value (1 ms for 10,000 talks). Each
+# talk's place, and the ids in that order.
+_places: tuple[str, dict[int, int], list[int]] = ("", {}, [])
+
+
+def _order(token: str) -> tuple[dict[int, int], list[int]]:
+    global _places
+    if _places[0] != token:
+        ids = [pk for (pk,) in rows(Talk.objects.in_order().values_list("pk"))]
+        _places = (token, {pk: at for at, pk in enumerate(ids)}, ids)
+    return _places[1], _places[2]
 
 
 def places(token: str) -> dict[int, int]:
     """Each talk's place in the catalog's own order (newest conference first, each in its
     writeup's order) at version `token`: one query the first time a version is asked."""
-    global _places
-    if _places[0] != token:
-        ids = rows(Talk.objects.in_order().values_list("pk"))
-        _places = (token, {pk: at for at, (pk,) in enumerate(ids)})
-    return _places[1]
+    return _order(token)[0]
+
+
+# From this share of the catalog on, in_order() reads the catalog's order once rather than
+# sorting: 7,600 of 10,000 talks took 1.2 ms to sort, 0.46 to pick out.
+PICK_SHARE = 8
 
 
 def in_order(token: str, ids) -> list[int]:
@@ -115,7 +125,10 @@ def in_order(token: str, ids) -> list[int]:
     search's matches sorted here cost the database no ordered walk: for a common word
     that was 10,000 talks checked in page order (and on PostgreSQL 10,000 ids sent
     back to be joined, 8-32 ms), against 2 ms of sorting."""
-    place = places(token)
+    place, order = _order(token)
+    if len(ids) * PICK_SHARE >= len(order):
+        wanted = set(ids)
+        return [pk for pk in order if pk in wanted]
     return sorted((pk for pk in ids if pk in place), key=place.__getitem__)
 
 

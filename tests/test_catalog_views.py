@@ -42,6 +42,31 @@ def test_catalog_search_matches_title_speaker_and_outline(client, catalog):
     assert "No talks match" in client.get("/", {"q": "kubernetes"}).content.decode()
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_each_search_box_holds_its_own_words(client, catalog, alice, signed_in):
+    """The filter form is kept per filters with the words put in afresh: a later search
+    never shows an earlier one's words, and words are escaped like any value."""
+    import re
+
+    if signed_in:
+        client.force_login(alice)
+
+    def box(**params) -> list[str]:
+        html = client.get("/", params).content.decode()
+        return re.findall(r'<input type="search" name="q"[^>]*>', html)
+
+    assert 'value="vogels"' in box(q="vogels")[0]
+    assert 'value="lambda &lt;b&gt; &quot;x&quot;"' in box(q='lambda <b> "x"')[0]
+    assert 'value="snapstart"' in box(q="snapstart", kind="breakout")[0]
+    assert 'value="snapstart"' in box(q="snapstart")[0]
+    (empty,) = box()
+    assert "value=" not in empty
+    assert "value=" not in box(q="")[0]
+    (again,) = box(q="vogels")
+    assert 'value="vogels"' in again
+    assert "\x1f" not in again
+
+
 def test_catalog_search_with_htmx_returns_only_the_results(client, catalog):
     response = client.get("/", {"q": "eventbridge"}, headers={"HX-Request": "true"})
     html = response.content.decode()

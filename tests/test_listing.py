@@ -165,6 +165,18 @@ def test_the_catalog_count_follows_new_talks(client, make_talks):
     assert "3 talks" in client.get("/").content.decode()
 
 
+def test_matches_come_in_catalog_order_whether_few_or_most_of_the_catalog(make_talks):
+    talks = make_talks(20)
+    order = [pk for (pk,) in Talk.objects.in_order().values_list("pk")]
+    token = listing.version()
+    gone = max(order) + 1  # a talk deleted since the search found it
+    # Few are sorted by their places; most are picked out of the order (PICK_SHARE).
+    for count in (1, 2, 3, 15, 20):
+        found = [talk.pk for talk in reversed(talks[:count])] + [gone]
+        assert listing.in_order(token, found) == [pk for pk in order if pk in found]
+    assert listing.in_order(token, []) == []
+
+
 @pytest.mark.django_db
 def test_rows_asked_by_index_are_the_same_rows_and_leave_the_planner_as_it_was(make_talks):
     from django.db import DataError, connection, transaction
