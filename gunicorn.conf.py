@@ -65,3 +65,12 @@ def pre_fork(server, worker):
         from django.db import connections
 
         connections.close_all()
+
+
+def post_worker_init(worker):
+    # The worker's first request answered by itself before it accepts any: see
+    # planner.serving.warm.first_request().
+    if preload_app:
+        from planner.serving.warm import first_request
+
+        first_request(worker.wsgi)

@@ -61,6 +61,22 @@ def test_the_master_holds_no_database_connection_after_warming(preloaded):
     assert _database_handles(server.pid) == []
 
 
+def test_each_worker_answers_a_request_of_its_own_before_it_takes_any(preloaded):
+    """gunicorn's post_worker_init (planner.serving.warm.first_request): a new worker has
+    its database open before anyone asks it anything, so nobody's request pays for that."""
+    import time
+
+    port, server = preloaded
+    for _ in range(200):
+        workers = _workers(server.pid)
+        if len(workers) == 2 and all(_database_handles(pid) for pid in workers):
+            break
+        time.sleep(0.05)
+    assert len(workers) == 2
+    assert all(_database_handles(pid) for pid in workers)
+    assert Tab("127.0.0.1", port).get("/")[0] == 200
+
+
 def test_a_page_drawn_after_a_write_in_another_worker_is_fresh(preloaded, alice, catalog):
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
@@ -168,3 +184,11 @@ def test_the_benchmarks_bare_view_starts_under_the_production_config(tmp_path):
     with gunicorn(env, log, app="benchmarks.bare:application") as (port, _):
         status, text = Tab("127.0.0.1", port).get("/")
     assert (status, text) == (200, "ok")
+
+
+def test_a_failing_first_request_leaves_the_worker_to_serve(caplog):
+    def broken(environ, start_response):
+        raise RuntimeError("the database is away")
+
+    assert warm.first_request(broken) >= 0
+    assert "first request failed" in caplog.text
