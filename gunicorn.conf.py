@@ -18,7 +18,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The proxy in front terminates TLS; trust its X-Forwarded-Proto only from these. (This
@@ -74,3 +74,11 @@ def post_worker_init(worker):
         from planner.serving.warm import first_request
 
         first_request(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    # A retiring worker ends without freeing, one by one, the objects it shares with the
+    # master: see planner.serving.warm.leave().
+    from planner.serving.warm import leave
+
+    leave()

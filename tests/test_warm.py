@@ -192,3 +192,69 @@ def test_a_failing_first_request_leaves_the_worker_to_serve(caplog):
 
     assert warm.first_request(broken) >= 0
     assert "first request failed" in caplog.text
+
+
+RETIRING = """
+import atexit, importlib.util, sys
+import django
+django.setup()
+spec = importlib.util.spec_from_file_location("gunicorn_conf", "gunicorn.conf.py")
+conf = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(conf)
+atexit.register(lambda: print("torn down", flush=True))
+print("serving", flush=True)
+try:
+    {ending}
+finally:
+    conf.worker_exit(None, None)  # as gunicorn calls it, the worker's SystemExit raised
+"""
+
+
+@pytest.mark.parametrize(
+    ("ending", "status", "torn_down"),
+    [
+        ("sys.exit(0)", 0, False),  # recycled, or stopped
+        ("sys.exit(3)", 3, False),  # gunicorn's "the worker failed to boot": the master halts
+        ("sys.exit('cannot serve')", 1, False),
+        ("raise RuntimeError", 1, True),  # not a way gunicorn ends a worker: left to Python
+    ],
+)
+def test_a_retiring_worker_skips_the_interpreters_teardown_and_keeps_its_exit_status(
+    tmp_path, ending, status, torn_down
+):
+    """gunicorn's worker_exit (planner.serving.warm.leave): freeing the objects a worker
+    shares with the master copied them, page by page, at every recycle."""
+    import subprocess
+    import sys
+
+    env = production_env(secrets.token_urlsafe(50), DJANGO_SETTINGS_MODULE="planner.settings")
+    done = subprocess.run(
+        [sys.executable, "-c", RETIRING.format(ending=ending)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == status, done.stderr
+    assert done.stdout.startswith("serving")
+    assert ("torn down" in done.stdout) is torn_down
+    assert ("cannot serve" in done.stderr) is (ending == "sys.exit('cannot serve')")
+
+
+def test_recycled_workers_leave_and_new_ones_serve(transactional_db, tmp_path, catalog):
+    """With gunicorn recycling after a few requests, every request is answered and each
+    retired worker ends with status 0 (the master logs any other)."""
+    env = production_env(
+        secrets.token_urlsafe(50),
+        STATIC_ROOT=str(tmp_path / "static"),
+        WEB_CONCURRENCY="2",
+        GUNICORN_MAX_REQUESTS="3",
+        GUNICORN_MAX_REQUESTS_JITTER="0",
+    )
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as (port, server):
+        first = _workers(server.pid)
+        for _ in range(20):
+            status, html = Tab("127.0.0.1", port).get("/")
+            assert status == 200 and catalog[0].title in html
+        assert not first & _workers(server.pid)
+    text = log.read_text()
+    assert text.count("Autorestarting worker after current request") >= 4
+    assert "exited with code" not in text and "Exception during worker exit" not in text

@@ -7,7 +7,8 @@ about it.
 1. `warm`: gunicorn loads the app in its master and calls `warm()` before opening its port
    (imports every view, compiles every template, draws the signed-out catalog once, closes
    every database connection), so every forked worker starts as fast as its hundredth
-   request.
+   request; each answers one of its own before it takes any, and a retiring worker ends
+   without freeing, object by object, the memory it shares with the master (`leave()`).
 2. `sqlite`: the SQLite engine (WAL, IMMEDIATE transactions that queue in turn on a lock
    file); `postgresql`: Django's own, whose health check between requests sends its
    `SELECT 1` only when the server has said something since its last answer.
