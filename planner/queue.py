@@ -84,7 +84,15 @@ def track(user, talk: Talk, status: str = Entry.Status.QUEUED) -> Entry:
     Queueing a watched talk is a rewatch: its viewings stay in the diary.
     """
     lock(user)
-    entry, _ = Entry.objects.get_or_create(user=user, talk=talk)
+    try:
+        entry = Entry.objects.get(user=user, talk=talk)
+    except Entry.DoesNotExist:
+        # Every path that adds a record holds the person's lock, so nobody adds this one
+        # meanwhile: it is made whole and inserted once (get_or_create's savepoint,
+        # insert and release, then an update, were four round trips).
+        entry = Entry(user=user, talk=talk)
+        if status == Entry.Status.WATCHED:
+            entry.save()  # the viewing _apply adds refers to it
     entry.talk = talk  # save() renders the note with it: spare fetching it again
     _apply(entry, status)
     entry.save()

@@ -58,6 +58,29 @@ def test_adding_twice_keeps_one_record_and_its_place(alice_client, alice, queued
     assert Entry.objects.get(pk=queued[0].pk).position == 1
 
 
+def test_queueing_a_new_talk_writes_its_record_once(alice, catalog, queued):
+    """Made whole under the person's lock, then one INSERT: no savepoint around it, no
+    update after it (each a round trip to PostgreSQL)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        entry = queue.track(alice, catalog[4])
+    writes = [q["sql"].split()[0] for q in seen.captured_queries]
+    assert writes.count("INSERT") == 1 and "UPDATE" not in writes
+    assert writes.count("SAVEPOINT") == 1  # the transaction's own, inside the test's
+    assert (entry.status, entry.position) == ("queued", 4)
+    assert Entry.objects.get(user=alice, talk=catalog[4]).position == 4
+
+
+@pytest.mark.parametrize("status", ["watched", "skipped", "watching"])
+def test_tracking_a_new_talk_with_any_status_records_it(alice, catalog, status):
+    entry = queue.track(alice, catalog[5], status)
+    saved = Entry.objects.get(user=alice, talk=catalog[5])
+    assert (saved.pk, saved.status) == (entry.pk, status)
+    assert saved.in_queue == (status == "watching")
+    assert saved.viewings.count() == (1 if status == "watched" else 0)
+
+
 def test_track_unknown_talk_is_404(alice_client, catalog):
     assert alice_client.post("/talks/999999/track/", {"status": "queued"}).status_code == 404
 
