@@ -1,4 +1,4 @@
-"""Insert many rows with one prepared statement.
+"""Insert or update many rows with one prepared statement.
 
 Django's bulk_create compiles every value of every row into one SQL string per batch;
 for 10,000 talks of 30 columns that compilation took longer than the import's Markdown
@@ -6,7 +6,7 @@ and the database together. Here the statement is written once and the database g
 the rows as parameters of a few multi-row INSERTs (one statement per batch, not per
 row: statement triggers run once, and PostgreSQL gets no 10,000 round trips), each
 value prepared the way the field's own save would (dates, JSON), plain values as
-they are.
+they are. Updates by primary key go the same way (`update_rows`).
 """
 
 import contextlib
@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 # Column types whose Python value is already what the database driver takes.
 AS_IS = {
@@ -65,11 +65,8 @@ def insert(objs: Iterable[models.Model], fields: list[str] | None = None) -> int
     )
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
-    """INSERT plain tuples, one value per named column (attnames: `talk_id`). The rows
-    may be a generator: they are prepared and sent as they come."""
-    opts = model._meta
-    fields = [next(f for f in opts.concrete_fields if f.attname == name) for name in columns]
+def _preparing(fields: list[models.Field]) -> Callable[[tuple], tuple]:
+    """A function that gives a row's values as the fields' own save would send them."""
     prepares = [(i, p) for i, f in enumerate(fields) if (p := _preparer(f)) is not None]
     memos: list[dict] = [{} for _ in prepares]  # one `now` for 10,000 rows is prepared once
 
@@ -87,21 +84,38 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
                 row[i] = prepare(value)
         return tuple(row)
 
-    quote = connection.ops.quote_name
-    table = "{} ({})".format(quote(opts.db_table), ", ".join(quote(f.column) for f in fields))
+    return prepared
+
+
+def _fields(model: type[models.Model], columns: list[str]) -> list[models.Field]:
+    concrete = model._meta.concrete_fields
+    return [next(f for f in concrete if f.attname == name) for name in columns]
+
+
+def _copy_in(cursor, table: str, rows: Iterable[tuple]) -> int:
+    """PostgreSQL's COPY: the rows stream to the server in the driver's own format as
+    they are made (a multi-row INSERT spent seconds binding 300,000 parameters)."""
     count = 0
+    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
+    """INSERT plain tuples, one value per named column (attnames: `talk_id`). The rows
+    may be a generator: they are prepared and sent as they come."""
+    fields = _fields(model, columns)
+    prepared = _preparing(fields)
+    quote = connection.ops.quote_name
+    table = "{} ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
     if connection.vendor == "postgresql":
-        # COPY: the rows stream to the server in the driver's own format as they are
-        # made (a multi-row INSERT spent seconds binding 300,000 parameters).
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(prepared(row))
-                count += 1
-        return count
+        with connection.cursor() as cursor:
+            return _copy_in(cursor, table, map(prepared, rows))
+    count = 0
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, connection.ops.bulk_batch_size(fields, [()] * 1000))
     with connection.cursor() as cursor:
@@ -112,6 +126,39 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
             )
             count += len(batch)
     return count
+
+
+def update_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
+    """UPDATE rows by primary key: each row is (pk, one value per named column). Django's
+    bulk_update writes a CASE of every row for every column: 9,500 talks of 24 columns
+    took 25 s to compile. PostgreSQL gets the rows by COPY into a scratch table and one
+    UPDATE from it (one statement: its triggers run once); SQLite, in process, one
+    prepared UPDATE a row. No save(), no signals, as with bulk_update."""
+    opts = model._meta
+    fields = _fields(model, [opts.pk.attname, *columns])
+    prepared = _preparing(fields)
+    quote = connection.ops.quote_name
+    table, key = quote(opts.db_table), quote(opts.pk.column)
+    names = [quote(f.column) for f in fields[1:]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{name} = %s" for name in names)
+            rows = [(*row[1:], row[0]) for row in map(prepared, rows)]
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key} = %s", rows)
+            return len(rows)
+        scratch = quote(f"bulk_{opts.db_table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} AS SELECT {key}, {', '.join(names)} "
+            f"FROM {table} WITH NO DATA"
+        )
+        count = _copy_in(cursor, scratch, map(prepared, rows))
+        sets = ", ".join(f"{name} = new.{name}" for name in names)
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM {scratch} AS new WHERE {table}.{key} = new.{key}"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
+        return count
 
 
 @contextlib.contextmanager

@@ -222,8 +222,9 @@ class _Plan:
     matched: dict[int, Talk]  # index in items -> talk
     new: list[int]  # indexes of talks to create
     values_of: dict[int, dict]
-    changed: list[Talk]
-    parked_back: list[Talk]  # talks that only need their parked slug back
+    changed: dict[tuple[str, ...], list[Talk]]  # by the columns that change
+    unchanged: list[Talk]  # talks the source leaves as they are: nothing is written
+    moving: list[int]  # changed talks whose slug changes: parked first
     topics: dict[int, list[str]]
     arrived: list[int]
     recordings: dict[int, list[tuple]]  # known talk pk -> its recordings, as stored
@@ -244,11 +245,11 @@ class _Plan:
         if recordings_changed is None:
             known = {i: t.pk for i, t in self.matched.items()}
             recordings_changed = self.stale_recordings(known)[0]
-        unchanged = [t for t in self.parked_back if t.pk not in recordings_changed]
+        unchanged = [t for t in self.unchanged if t.pk not in recordings_changed]
         return ImportResult(
             conference=self.conference,
             created=len(self.new),
-            updated=len(self.changed) + len(self.parked_back) - len(unchanged),
+            updated=sum(map(len, self.changed.values())) + len(self.unchanged) - len(unchanged),
             unchanged=len(unchanged),
             not_in_file=self.existing - len(self.matched),
             skipped=self.skipped,
@@ -292,12 +293,15 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
     original = {t.pk: {name: getattr(t, name) for name in TALK_FIELDS} for t in matched.values()}
 
     new: list[int] = []
-    changed, parked_back = [], []
+    changed: dict[tuple[str, ...], list[Talk]] = defaultdict(list)
+    unchanged, moving = [], []
     topics: dict[int, list[str]] = {}
     values_of: dict[int, dict] = {}
     arrived: list[int] = []  # talks that had no recording and will have one
-    for index, item in enumerate(items):
-        talk = matched.get(index)
+    # The talks already here choose their slugs first: a new talk of the same title is
+    # the one that gets "-2", and nobody's link to a talk they know breaks.
+    for index in sorted(range(len(items)), key=lambda i: i not in matched):
+        item, talk = items[index], matched.get(index)
         values = _values(item, talk, index + 1, taken, now)
         given = source_topics(item.tags, not_topics)
         topics[index] = [t[:100] for t in given] or topics_for(
@@ -309,16 +313,16 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
             continue
         if values["video_ref"] and not original[talk.pk]["video_ref"]:
             arrived.append(talk.pk)
-        rendered_before = [getattr(talk, name) for name in RENDERED]
+        before = {**original[talk.pk], **{name: getattr(talk, name) for name in RENDERED}}
         for name, value in values.items():
             setattr(talk, name, value)
         talk.render()
-        if original[talk.pk] == values and rendered_before == [
-            getattr(talk, name) for name in RENDERED
-        ]:
-            parked_back.append(talk)
+        if columns := tuple(n for n, value in before.items() if getattr(talk, n) != value):
+            changed[columns].append(talk)
+            if "slug" in columns:
+                moving.append(talk.pk)
         else:
-            changed.append(talk)
+            unchanged.append(talk)
 
     recordings = defaultdict(list)
     rows = Recording.objects.filter(talk__in=list(touched), from_details=False)
@@ -334,10 +338,11 @@ def _plan(parsed: ParsedCatalog, source_url: str) -> _Plan:
         skipped=skipped,
         existing=len(existing),
         matched=matched,
-        new=new,
+        new=sorted(new),
         values_of=values_of,
         changed=changed,
-        parked_back=parked_back,
+        unchanged=unchanged,
+        moving=moving,
         topics=topics,
         arrived=arrived,
         recordings=dict(recordings),
@@ -352,10 +357,11 @@ def _apply(plan: _Plan) -> ImportResult:
     plan.conference = conference
     if conference.source_url:  # imported from an address: kept current (sessions.refresh)
         Source.objects.get_or_create(conference=conference)
-    # Slugs may move between talks on re-import: park the affected rows first.
-    moving = [t.pk for t in plan.matched.values()]
-    if moving:
-        Talk.objects.filter(pk__in=moving).update(
+    # Slugs may move between talks on re-import: the rows whose slug changes are parked
+    # first. The rest keep theirs, which no other talk is given, so a file that changes
+    # nothing writes no talk (parking and restoring every one took 2.9 s of 10,000).
+    if plan.moving:
+        Talk.objects.filter(pk__in=plan.moving).update(
             slug=Concat(Value("tmp-"), Cast("pk", output_field=CharField()))
         )
     known = {index: talk.pk for index, talk in plan.matched.items()}  # talks there before
@@ -368,8 +374,11 @@ def _apply(plan: _Plan) -> ImportResult:
         bulk.insert_rows(Talk, NEW_TALK_COLUMNS, rows)
         by_key = dict(conference.talks.values_list("source_key", "pk"))
         pks.update((i, by_key[plan.items[i].key]) for i in plan.new)
-    Talk.objects.bulk_update(plan.changed, [*TALK_FIELDS, *RENDERED], batch_size=500)
-    Talk.objects.bulk_update(plan.parked_back, ["slug"], batch_size=1000)
+    # Only the columns that change: a talk added at the top moves every other one down
+    # a place, and rewriting their whole rows (the search words too) cost seconds.
+    for columns, talks in plan.changed.items():
+        rows = ((t.pk, *(getattr(t, name) for name in columns)) for t in talks)
+        bulk.update_rows(Talk, list(columns), rows)
     _write_topics(pks, plan.topics, known)
     stale, rows = plan.stale_recordings(pks)
     if had := [pk for pk in stale if plan.recordings.get(pk)]:

@@ -62,3 +62,35 @@ def test_an_imported_talks_long_columns_are_kept_compressed_by_lz4_on_postgresql
             "FROM talk_sessions_talk WHERE title = 'Caching at scale'"
         )
         assert cursor.fetchone() == ("lz4", "lz4")
+
+
+def test_update_rows_writes_the_named_columns_of_each_row_by_its_key(db):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sessions.models import Conference, Talk
+
+    conference = Conference.objects.create(slug="bulk-24", name="Bulk 2024", year=2024)
+    one, two, three = (
+        Talk.objects.create(conference=conference, title=t, slug=t, source_key=t, position=n)
+        for n, t in enumerate(("one", "two", "three"), start=1)
+    )
+    outline = [{"text": "A point", "children": []}]
+    rows = [
+        (one.pk, "One, again", 7, datetime.date(2024, 5, 1), outline),
+        (three.pk, "Three, again", 9, None, []),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk.update_rows(Talk, ["title", "position", "held_on", "outline"], rows) == 2
+
+    got = Talk.objects.order_by("pk").values_list("title", "position", "held_on", "outline")
+    assert list(got) == [
+        ("One, again", 7, datetime.date(2024, 5, 1), outline),
+        ("two", 2, None, []),
+        ("Three, again", 9, None, []),
+    ]
+    table = connection.ops.quote_name(Talk._meta.db_table)
+    updates = [q["sql"] for q in queries if f"UPDATE {table}" in q["sql"]]
+    assert len(updates) == 1  # one statement for all the rows (SQLite: one executemany)

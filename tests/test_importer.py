@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions.models import Conference, Talk
 from sessions.topics import TOPICS, topics_for
@@ -89,6 +91,85 @@ def test_import_second_time_updates_in_place(tmp_path):
     assert "0 talks created, 1 updated, 1 unchanged" in out
     assert set(Talk.objects.values_list("pk", flat=True)) == ids
     assert Talk.objects.get(video_ref="abcdefghijk").verdict == "Worth it, twice."
+
+
+@pytest.mark.django_db
+def test_importing_an_unchanged_file_again_writes_no_talk(tmp_path):
+    run_import(tmp_path, GOOD)
+    before = list(Talk.objects.order_by("pk").values_list("pk", "slug", "position"))
+    with CaptureQueriesContext(connection) as queries:
+        out = run_import(tmp_path, GOOD)
+    assert "0 talks created, 0 updated, 2 unchanged" in out
+    talk_table = connection.ops.quote_name(Talk._meta.db_table)
+    writes = [
+        q["sql"] for q in queries if re.match(rf"(UPDATE|INSERT INTO) {talk_table}", q["sql"])
+    ]
+    assert writes == []
+    assert list(Talk.objects.order_by("pk").values_list("pk", "slug", "position")) == before
+
+
+@pytest.mark.django_db
+def test_talks_that_trade_titles_on_import_trade_their_addresses(tmp_path):
+    run_import(tmp_path, GOOD)
+    ada, breakout = Talk.objects.order_by("position")
+    assert (ada.slug, breakout.slug) == ("ada-lovelace-chief-engine-officer", "a-breakout")
+    traded = GOOD.replace("## Ada Lovelace - Chief Engine Officer", "## A breakout - Lead")
+    traded = traded.replace("## A breakout\n", "## Ada Lovelace - Chief Engine Officer\n")
+    out = run_import(tmp_path, traded)
+    assert "0 talks created, 2 updated, 0 unchanged" in out
+    ada.refresh_from_db()
+    breakout.refresh_from_db()
+    assert (ada.title, ada.slug) == ("A breakout - Lead", "a-breakout-lead")
+    assert (breakout.title, breakout.slug) == (
+        "Ada Lovelace - Chief Engine Officer",
+        "ada-lovelace-chief-engine-officer",
+    )
+
+
+@pytest.mark.django_db
+def test_a_talk_added_at_the_top_moves_the_others_down_writing_only_their_places(tmp_path):
+    run_import(tmp_path, GOOD)
+    ada, breakout = Talk.objects.order_by("position")
+    added = GOOD.replace(
+        "# Keynotes\n",
+        "# Keynotes\n\n## Grace Hopper - Admiral\n\n[YouTube](https://youtu.be/HOPPERHOPPR)\n",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        out = run_import(tmp_path, added)
+    assert "1 talks created, 2 updated, 0 unchanged" in out
+    assert [t.title for t in Talk.objects.order_by("position")] == [
+        "Grace Hopper - Admiral",
+        "Ada Lovelace - Chief Engine Officer",
+        "A breakout",
+    ]
+    ada.refresh_from_db()
+    assert (ada.position, ada.slug, ada.verdict) == (
+        2,
+        "ada-lovelace-chief-engine-officer",
+        "Worth it.",
+    )
+    talk_table = connection.ops.quote_name(Talk._meta.db_table)
+    updates = [q["sql"] for q in queries if f"UPDATE {talk_table}" in q["sql"]]
+    assert len(updates) == 1
+    assert '"position"' in updates[0]
+    assert '"title"' not in updates[0] and '"search_words"' not in updates[0]
+
+
+@pytest.mark.django_db
+def test_a_new_talk_that_takes_an_existing_talks_title_gets_its_own_address(tmp_path):
+    run_import(tmp_path, GOOD)
+    namesake = GOOD.replace(
+        "# Keynotes\n", "# Keynotes\n\n## A breakout\n\n[YouTube](https://youtu.be/NAMESAKE001)\n"
+    )
+    out = run_import(tmp_path, namesake)
+    assert "1 talks created" in out
+    slugs = list(Talk.objects.order_by("position").values_list("video_ref", "slug"))
+    assert len({slug for _, slug in slugs}) == 3
+    assert slugs == [
+        ("NAMESAKE001", "a-breakout-2"),
+        ("abcdefghijk", "ada-lovelace-chief-engine-officer"),
+        ("ABCDEFGHIJK", "a-breakout"),  # its address stays
+    ]
 
 
 @pytest.mark.django_db
