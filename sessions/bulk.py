@@ -146,7 +146,7 @@ def update_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
             rows = [(*row[1:], row[0]) for row in map(prepared, rows)]
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key} = %s", rows)
             return len(rows)
-        scratch = quote(f"bulk_{opts.db_table}")
+        scratch = "pg_temp." + quote(f"bulk_{opts.db_table}")  # never a table of the app
         cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {scratch} AS SELECT {key}, {', '.join(names)} "

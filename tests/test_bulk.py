@@ -94,3 +94,20 @@ def test_update_rows_writes_the_named_columns_of_each_row_by_its_key(db):
     table = connection.ops.quote_name(Talk._meta.db_table)
     updates = [q["sql"] for q in queries if f"UPDATE {table}" in q["sql"]]
     assert len(updates) == 1  # one statement for all the rows (SQLite: one executemany)
+
+
+def test_update_rows_twice_in_one_transaction(db):
+    from django.db import transaction
+
+    from sessions.models import Conference, Talk
+
+    conference = Conference.objects.create(slug="bulk-24", name="Bulk 2024", year=2024)
+    talk = Talk.objects.create(
+        conference=conference, title="t", slug="t", source_key="t", position=1
+    )
+    with transaction.atomic():
+        bulk.update_rows(Talk, ["title"], [(talk.pk, "First")])
+        bulk.update_rows(Talk, ["position"], [(talk.pk, 5)])
+
+    talk.refresh_from_db()
+    assert (talk.title, talk.position) == ("First", 5)
