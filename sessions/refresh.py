@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max, Min
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from sessions import fetch, schedule
@@ -155,7 +156,7 @@ def _check_not_shrunk(conference: Conference, listed: int) -> None:
     if have and (listed == 0 or (have >= SHRINK_FROM and listed < have * SHRINK_TO)):
         raise CatalogError(
             None,
-            f"the source lists {listed} talks where we have {have}: not applied "
+            f"the source lists {listed} talk{pluralize(listed)} where we have {have}: not applied "
             "(a source that suddenly lists so few is more likely broken than shrunk)",
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -53,16 +54,19 @@ FILES_FROM = 100  # a page's files come after the listing's recordings
 
 def report(result: ImportResult) -> list[str]:
     """What an import did, in lines a person reads (the command and the staff page)."""
+    created, added, missing = result.created, result.videos_added, result.not_in_file
     lines = [
-        f"{result.conference.name}: {result.created} talks created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.skipped)} skipped"
+        f"{result.conference.name}: {created} talk{pluralize(created)} created, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {len(result.skipped)} skipped"
         + (" (dry run: nothing was written)" if result.dry_run else "")
     ]
-    if result.videos_added:
-        lines.append(f"{result.videos_added} talks now have a recording.")
-    if result.not_in_file:
+    if added:
+        has = pluralize(added, "has,have")
+        lines.append(f"{added} talk{pluralize(added)} now {has} a recording.")
+    if missing:
         lines.append(
-            f"{result.not_in_file} talks of this conference are not in the file; left as they are."
+            f"{missing} talk{pluralize(missing)} of this conference {pluralize(missing, 'is,are')} "
+            f"not in the file; left as {pluralize(missing, 'it is,they are')}."
         )
     lines += [f"skipped {reason}" for reason in result.skipped]
     return lines

@@ -143,7 +143,7 @@ def test_thirty_added_talks_an_hour(alice_client, settings):
     add(alice_client)
     response = add(alice_client, url="https://youtu.be/abcdefghijk", title="Second")
     assert response.status_code == 429
-    assert "You added 1 talks this hour" in response.content.decode()
+    assert "You added 1 talk this hour" in response.content.decode()
     assert not Talk.objects.filter(title="Second").exists()
 
 

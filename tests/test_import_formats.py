@@ -217,7 +217,7 @@ def test_recordings_that_come_later_attach_to_the_scheduled_talks(alice_client, 
     assert "Now available" not in queue_html
 
     out = run(SAMPLES / "mediaccc.json")
-    assert "1 talks created, 2 updated" in out and "2 talks now have a recording." in out
+    assert "1 talk created, 2 updated" in out and "2 talks now have a recording." in out
     talk.refresh_from_db()
     workshop.refresh_from_db()
     assert Talk.objects.filter(conference__slug="exc24").count() == 5  # matched, not doubled

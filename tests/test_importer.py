@@ -136,7 +136,7 @@ def test_a_talk_added_at_the_top_moves_the_others_down_writing_only_their_places
     )
     with CaptureQueriesContext(connection) as queries:
         out = run_import(tmp_path, added)
-    assert "1 talks created, 2 updated, 0 unchanged" in out
+    assert "1 talk created, 2 updated, 0 unchanged" in out
     assert [t.title for t in Talk.objects.order_by("position")] == [
         "Grace Hopper - Admiral",
         "Ada Lovelace - Chief Engine Officer",
@@ -162,7 +162,7 @@ def test_a_new_talk_that_takes_an_existing_talks_title_gets_its_own_address(tmp_
         "# Keynotes\n", "# Keynotes\n\n## A breakout\n\n[YouTube](https://youtu.be/NAMESAKE001)\n"
     )
     out = run_import(tmp_path, namesake)
-    assert "1 talks created" in out
+    assert "1 talk created" in out
     slugs = list(Talk.objects.order_by("position").values_list("video_ref", "slug"))
     assert len({slug for _, slug in slugs}) == 3
     assert slugs == [
@@ -177,7 +177,7 @@ def test_import_keeps_talks_missing_from_the_file(tmp_path):
     run_import(tmp_path, GOOD)
     shorter = GOOD.split("# Breakout Sessions")[0]
     out = run_import(tmp_path, shorter)
-    assert "1 talks of this conference are not in the file" in out
+    assert "1 talk of this conference is not in the file; left as it is." in out
     assert Talk.objects.count() == 2
 
 
@@ -290,3 +290,33 @@ def test_topics_are_found_as_one_search_per_topic_would_find_them():
     for a, b in itertools.product(words, repeat=2):
         for text in (f"{a} {b}", f"{a.upper()}{b}", f"{a}-{b}"):
             assert topics_for(text) == one_by_one(text), text
+
+
+@pytest.mark.parametrize(
+    ("count", "lines"),
+    [
+        (
+            1,
+            [
+                "Example: 1 talk created, 1 updated, 1 unchanged, 0 skipped",
+                "1 talk now has a recording.",
+                "1 talk of this conference is not in the file; left as it is.",
+            ],
+        ),
+        (
+            2,
+            [
+                "Example: 2 talks created, 2 updated, 2 unchanged, 0 skipped",
+                "2 talks now have a recording.",
+                "2 talks of this conference are not in the file; left as they are.",
+            ],
+        ),
+    ],
+)
+def test_the_report_counts_in_words_that_agree(count, lines):
+    from sessions.writer import ImportResult, report
+
+    result = ImportResult(
+        Conference(name="Example"), count, count, count, count, videos_added=count
+    )
+    assert report(result) == lines

@@ -145,7 +145,7 @@ def test_a_changed_source_is_applied_once(db, source):
     source.serve(frab(13, title_of_first="Talk 1, now with its real title"))
     changed = refresh.refresh(conference, now=DURING)
     assert changed.ok and changed.changed
-    assert "1 talks created, 1 updated, 11 unchanged" in changed.lines[0]
+    assert "1 talk created, 1 updated, 11 unchanged" in changed.lines[0]
     assert Talk.objects.filter(title="Talk 1, now with its real title").exists()
     assert Source.objects.get(conference=conference).changed_at == DURING
     again = refresh.refresh(conference, now=DURING + schedule.HOUR)
@@ -170,7 +170,7 @@ def test_a_source_that_suddenly_lists_almost_nothing_is_not_applied(db, source, 
     assert Talk.objects.filter(conference=conference).count() == 12
     kept = Source.objects.get(conference=conference)
     if listed:
-        assert "the source lists 1 talks where we have 12: not applied" in kept.error
+        assert "the source lists 1 talk where we have 12: not applied" in kept.error
     else:
         assert "no talks found" in kept.error
 
@@ -400,7 +400,7 @@ def test_recordings_that_arrive_later_are_brought_by_the_worker(db, settings, mo
         Source.objects.filter(pk=conference.pk).update(next_at=timezone.now())  # it is due
         call_command("run_worker", "--batch", stdout=StringIO())
         assert conference.talks.exclude(video_ref="").count() == 3
-        assert "1 talks created" in Source.objects.get(pk=conference.pk).result
+        assert "1 talk created" in Source.objects.get(pk=conference.pk).result
         out = StringIO()
         call_command("run_worker", "--batch", stdout=out)  # nothing is due
         call_command("refresh_catalogs", "--all", stdout=out)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -88,10 +89,10 @@ def _add(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     recording = data["url"]
     key = f"rate:added-talks:{request.user.pk}"
-    known = writer.talk_with_recording(recording)
-    if known is None and not ratelimit.allow_key(key, settings.ADDED_TALKS_PER_HOUR, 3600):
+    known, limit = writer.talk_with_recording(recording), settings.ADDED_TALKS_PER_HOUR
+    if known is None and not ratelimit.allow_key(key, limit, 3600):
         form.add_error(
-            None, f"You added {settings.ADDED_TALKS_PER_HOUR} talks this hour: try again later."
+            None, f"You added {limit} talk{pluralize(limit)} this hour: try again later."
         )
         return page(request, {"form": form, "step": "details"}, status=429)
     item = lookup.blank(recording)
