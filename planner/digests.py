@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.db.models import F, Min
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -210,7 +211,8 @@ def send(digest_id: int, now: datetime.datetime | None = None) -> str:
     Digest.objects.filter(pk=digest.pk).update(
         sent_at=now or timezone.now(), next_at=None, tries=digest.tries + 1, error=""
     )
-    return f"sent to {digest.address}: {digest.news.count()} talks"
+    count = digest.news.count()
+    return f"sent to {digest.address}: {count} talk{pluralize(count)}"
 
 
 def length_words(talk, speed: int) -> str:

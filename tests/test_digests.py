@@ -178,6 +178,8 @@ def test_one_digest_a_few_minutes_after_the_news(exc24, confirmed, smtp, monkeyp
     digest.refresh_from_db()
     assert digest.sent_at and digest.next_at is None
     assert set(digest.news.values_list("talk", flat=True)) == {waited.pk, queued.pk}
+    sent = DBTaskResult.objects.get(task_path__endswith="send_digest")
+    assert sent.return_value == "sent to alice@example.com: 2 talks"
 
     run_worker(monkeypatch)
     assert digests.enqueue_due(now + LATER * 2) == [] and len(smtp.messages) == 1
